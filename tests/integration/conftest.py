@@ -1,0 +1,79 @@
+"""One sandbox EHR per test session, loaded once with the default synthetic dataset."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, quote_plus
+
+import pytest
+
+from sandbox.server import SandboxEHR
+from sandbox.synthetic import generate, load
+
+
+@dataclass
+class Sandbox:
+    base_url: str
+    dataset: Any
+
+    def case(self, name: str) -> list[Any]:
+        """The patients of a named special case, as a list whatever its shape."""
+        value = self.dataset.cases[name]
+        if isinstance(value, dict):
+            return list(value.values())
+        if isinstance(value, (list, tuple)):
+            return list(value)
+        return [value]
+
+    def patient(self, name: str) -> Any:
+        return self.case(name)[0]
+
+    def identifiers(self) -> set[str]:
+        """Every special-case patient's identifying strings, to search logs for."""
+        found: set[str] = set()
+        for name in self.dataset.cases:
+            for info in self.case(name):
+                for value in (
+                    info.given,
+                    info.family,
+                    info.birth_date,
+                    info.phone,
+                    info.phone_e164,
+                    info.mrn,
+                    info.ssn,
+                    info.email,
+                ):
+                    if value and len(value) >= 4:
+                        found.add(value)
+        return found
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Sandbox]:
+    patients = int(os.environ.get("FRONTDESK_TEST_PATIENTS", "500"))
+    dataset = generate(patients=patients)
+    with SandboxEHR() as ehr:
+        load(ehr.base_url, dataset)
+        yield Sandbox(ehr.base_url, dataset)
+
+
+@pytest.fixture(autouse=True)
+def no_phi_in_logs(request, caplog):
+    """Whatever a test does, nothing logged names a synthetic patient."""
+    caplog.set_level(logging.DEBUG)
+    yield
+    if "sandbox" in request.fixturenames:
+        sandbox = request.getfixturevalue("sandbox")
+        # At teardown caplog.text holds only teardown's records: read the call's.
+        records = caplog.get_records("setup") + caplog.get_records("call")
+        text = "\n".join(record.getMessage() for record in records)
+        leaked = [
+            value
+            for value in sandbox.identifiers()
+            if any(form in text for form in (value, quote(value), quote_plus(value)))
+        ]
+        assert not leaked, f"{len(leaked)} patient identifiers appeared in the logs"
