@@ -9,7 +9,7 @@ PY     := $(VENV)/bin/python
 STAMPS := .make
 PIP_VERSION := 24.3.1
 MODEL  := models/frontdesk.tar.gz
-MODEL_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null)
+MODEL_INPUTS := config.yml $(shell find domain data -type f -name '*.yml' 2>/dev/null)
 
 # Python 3.10 exactly (rasa 3.6 needs < 3.11): on PATH, or any pyenv-installed 3.10.
 PYTHON310 := $(shell for p in python3.10 $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10.*/bin/python3.10 /usr/local/bin/python3.10 /usr/bin/python3.10; do \
@@ -43,7 +43,7 @@ $(STAMPS)/node: sandbox/package-lock.json
 	@mkdir -p $(STAMPS) && touch $@
 
 $(MODEL): $(MODEL_INPUTS) | $(STAMPS)/python
-	$(PY) -m rasa train --fixed-model-name frontdesk --out models
+	$(PY) -m rasa train --domain domain --fixed-model-name frontdesk --out models
 	@touch $@
 
 train: setup $(MODEL)
@@ -55,11 +55,14 @@ lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	$(PY) -m rasa data validate --domain domain --fail-on-warnings --quiet
 
 test-fast: setup
 	$(PY) -m pytest tests/unit -q
 
-test: setup lint
+test: setup lint $(MODEL)
+	$(PY) -m rasa test core --model $(MODEL) --domain domain --stories tests/test_stories \
+		--fail-on-prediction-errors --out results/core --quiet
 	$(PY) -m pytest
 
 bench: setup

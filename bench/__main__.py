@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["gateway"]
+BENCHMARKS = ["gateway", "sandbox_search", "nlu", "turns"]
 
 
 def main(argv: list[str]) -> int:

@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Sequence
 from types import FrameType
+from typing import Any
 
 from sandbox.server import SandboxEHR, SandboxError
 
@@ -44,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=env("SANDBOX_SEED", str(DEFAULT_SEED)))
     serve.add_argument("--no-seed", action="store_true", help="start empty, without synthetic data")
     serve.add_argument("--log", action="store_true", help="log each request (method, path, status, time)")
+    samples = commands.add_parser("samples", help="print the sample patients a seeded sandbox holds")
+    samples.add_argument("--patients", type=int, default=int(os.environ.get("SANDBOX_PATIENTS", "500")))
+    samples.add_argument("--seed", type=int, default=int(os.environ.get("SANDBOX_SEED", str(DEFAULT_SEED))))
     return parser
 
 
@@ -55,9 +59,20 @@ def _seed(base_url: str, patients: int, seed: int) -> None:
     dataset = generate(patients=patients, seed=seed)
     load(base_url, dataset)
     print(f"seeded {patients} synthetic patients (seed {seed}) in {time.monotonic() - started:.1f} s")
+    _print_samples(dataset)
+
+
+def _print_samples(dataset: Any) -> None:
     print("sample patients (name | date of birth | phone):")
     for sample in dataset.samples(n=5):
         print(f"  {sample.name} | {sample.birth_date} | {sample.phone or '-'}")
+
+
+def samples(args: argparse.Namespace) -> int:
+    from sandbox.synthetic import generate
+
+    _print_samples(generate(patients=args.patients, seed=args.seed))
+    return 0
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -86,7 +101,7 @@ def serve(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return serve(args)
+    return samples(args) if args.command == "samples" else serve(args)
 
 
 if __name__ == "__main__":

@@ -39,8 +39,9 @@ Frontdesk is running.
   Rasa HTTP API:   http://$RASA_HOST:$RASA_PORT/status?token=$RASA_TOKEN
   Action server:   http://127.0.0.1:$ACTIONS_PORT/health
   Sandbox EHR:     $EHR_BASE_URL   (FHIR R4; try $EHR_BASE_URL/metadata)
-Press Ctrl-C to stop everything.
 MSG
+    $PY -m sandbox samples
+    echo "Press Ctrl-C to stop everything."
     break
   fi
   sleep 1

@@ -25,6 +25,7 @@ class Patient:
     ssn_last4: str | None = field(default=None, repr=False)
     deceased: bool = False
     language: str | None = None
+    general_practitioner_id: str | None = None  # their usual clinician (a Practitioner id)
 
     def age_on(self, day: date) -> int | None:
         """Whole years of age on ``day``, or None when the birth date is unknown."""
@@ -54,7 +55,7 @@ class Appointment:
     start: datetime
     end: datetime
     status: str
-    visit_type: str | None = None
+    visit_type: str | None = None  # the clinic's visit-type code where the EHR gives one, else its text
     clinician: Clinician | None = None
     location: Place | None = None
     instructions: str | None = field(default=None, repr=False)

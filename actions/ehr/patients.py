@@ -7,7 +7,7 @@ from typing import Any
 
 from .client import FhirClient
 from .domain import Patient
-from .fhir_values import fold, human_name
+from .fhir_values import fold, human_name, reference_id
 from .phones import search_spellings, to_e164
 
 MRN_TYPE = ("http://terminology.hl7.org/CodeSystem/v2-0203", "MR")
@@ -37,6 +37,9 @@ def to_patient(resource: Any) -> Patient:
             if communication.preferred:
                 break
     deceased = bool(resource.deceasedBoolean) or resource.deceasedDateTime is not None
+    usual = next(
+        (i for ref in resource.generalPractitioner or [] if (i := reference_id(ref, "Practitioner"))), None
+    )
     return Patient(
         id=resource.id,
         given_name=given,
@@ -48,6 +51,7 @@ def to_patient(resource: Any) -> Patient:
         ssn_last4=ssn[-4:] if ssn and len(ssn) >= 4 else None,
         deceased=deceased,
         language=language,
+        general_practitioner_id=usual,
     )
 
 

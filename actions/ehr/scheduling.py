@@ -137,9 +137,13 @@ async def _to_appointments(directory: Directory, zone: ZoneInfo, resources: list
 
 
 def _visit_type(appointment: Any) -> str | None:
-    if appointment.appointmentType is not None:
-        return codeable_text(appointment.appointmentType)
-    for concept in appointment.serviceType or []:
+    """The clinic's visit-type code from serviceType; else the best text the EHR gives."""
+    concepts = [*(appointment.serviceType or []), appointment.appointmentType]
+    for concept in concepts:
+        for coding in getattr(concept, "coding", None) or []:
+            if coding.system == VISIT_TYPE_SYSTEM and coding.code:
+                return str(coding.code)
+    for concept in concepts:
         text = codeable_text(concept)
         if text:
             return text

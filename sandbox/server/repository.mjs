@@ -12,6 +12,14 @@ export class SandboxRepository extends MemoryRepository {
   #journal = undefined; // undo records while a transaction runs
   #patching = undefined; // { resourceType, id } while super.patchResource runs
 
+  constructor() {
+    super();
+    if (!(this.resources instanceof Map)) {
+      // storedResources() reads it; a Medplum upgrade that renames it must fail here, loudly.
+      throw new Error('MemoryRepository no longer keeps its resources in this.resources');
+    }
+  }
+
   async createResource(resource, options) {
     const copy = structuredClone(resource);
     // A plain POST must not pick its own id (it could overwrite another resource);
@@ -50,6 +58,15 @@ export class SandboxRepository extends MemoryRepository {
     } finally {
       this.#patching = undefined;
     }
+  }
+
+  /**
+   * The stored resources of a type, in MemoryRepository's order (its search scans the same
+   * Map), as stored rather than copied: callers read them and never change them.
+   */
+  storedResources(resourceType) {
+    // MemoryRepository's `resources` (TypeScript-private, a plain property at run time).
+    return this.resources.get(resourceType)?.values() ?? [];
   }
 
   /** Whether a resource exists now; used to answer 201 rather than 200 for create-by-PUT. */

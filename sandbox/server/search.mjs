@@ -1,17 +1,22 @@
-// Type-level search on top of MemoryRepository.search. Medplum's in-memory matcher
-// silently matches nothing for parameters and modifiers it cannot evaluate, which a
-// client would take for "no such patient"; so anything outside the subset below is
-// refused with 400 instead. String and uri parameters are matched here (strings.mjs),
-// the rest by Medplum. Medplum returns no paging links, so they are added here.
+// Type-level search. Medplum's in-memory matcher silently matches nothing for parameters
+// and modifiers it cannot evaluate, which a client would take for "no such patient"; so
+// anything outside the subset below is refused with 400 instead. String and uri
+// parameters are matched here (strings.mjs), the rest with Medplum's semantics
+// (matching.mjs) on values extracted once per stored resource (expressions.mjs): the
+// same results as MemoryRepository.search, without re-parsing and re-evaluating each
+// parameter's FHIRPath for every resource on every search. Medplum returns no paging
+// links, so they are added here.
 import {
   allOk,
   badRequest,
+  deepClone,
   getSearchParameters,
   notFound,
   OperationOutcomeError,
   parseSearchRequest,
 } from '@medplum/core';
 import { isKnownResourceType } from './definitions.mjs';
+import { compileFilter, sortResources } from './matching.mjs';
 import { stringFilter } from './strings.mjs';
 
 export const DEFAULT_COUNT = 20;
@@ -117,24 +122,30 @@ function pageUrl(baseUrl, resourceType, query, count, offset) {
   return `${baseUrl}/${resourceType}?${params}`;
 }
 
-async function findPage(repo, resourceType, medplumQuery, predicates, count, offset) {
+function findPage(repo, resourceType, medplumQuery, predicates, count, offset) {
   const searchRequest = parseSearchRequest(resourceType, medplumQuery);
   for (const rule of searchRequest.sortRules ?? []) {
     if (!lookup(resourceType, rule.code)) {
       fail(`Unsupported _sort parameter: ${rule.code}`);
     }
   }
-  // Medplum sorts once per rule in order, so the last rule would win; reversing
-  // makes the first rule the primary key, as FHIR means it.
-  searchRequest.sortRules?.reverse();
   expandBareReferences(resourceType, searchRequest);
-  if (predicates.length === 0) {
-    const result = await repo.search({ ...searchRequest, count, offset });
-    return { total: result.total, resources: (result.entry ?? []).map((e) => e.resource) };
+  // What MemoryRepository.search did, in one pass over the stored resources (in its
+  // order) and without copying every match: filter, sort, page, then copy the page.
+  const tests = [...(searchRequest.filters ?? []).map((f) => compileFilter(resourceType, f)), ...predicates];
+  const matches = [];
+  scan: for (const resource of repo.storedResources(resourceType)) {
+    for (const test of tests) {
+      if (!test(resource)) {
+        continue scan;
+      }
+    }
+    matches.push(resource);
   }
-  const result = await repo.search({ ...searchRequest, count: undefined, offset: undefined });
-  const matches = (result.entry ?? []).map((e) => e.resource).filter((r) => predicates.every((p) => p(r)));
-  return { total: matches.length, resources: matches.slice(offset, offset + count) };
+  // FHIR means the first _sort key to be the primary one; sorting stably by each key
+  // from the last to the first does that.
+  const sorted = sortResources(resourceType, matches, [...(searchRequest.sortRules ?? [])].reverse());
+  return { total: sorted.length, resources: sorted.slice(offset, offset + count).map((r) => deepClone(r)) };
 }
 
 /** Route handler for GET [base]/[type]. */
@@ -148,7 +159,7 @@ export async function searchType(req, repo) {
   const requested = query._count === undefined ? DEFAULT_COUNT : nonNegativeInt('_count', query._count);
   const count = Math.min(requested, MAX_COUNT);
   const offset = query._offset === undefined ? 0 : nonNegativeInt('_offset', query._offset);
-  const { total, resources } = await findPage(repo, resourceType, medplumQuery, predicates, count, offset);
+  const { total, resources } = findPage(repo, resourceType, medplumQuery, predicates, count, offset);
 
   const { baseUrl } = req.config;
   const link = [{ relation: 'self', url: pageUrl(baseUrl, resourceType, query, count, offset) }];

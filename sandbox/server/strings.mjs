@@ -5,7 +5,8 @@
 //           line, ...) starts with the value, ignoring case and accents; :exact compares
 //           exactly; :contains matches anywhere.
 //   uri:    matches the whole value exactly.
-import { evalFhirPathTyped, splitSearchOnComma, toTypedValue } from '@medplum/core';
+import { splitSearchOnComma } from '@medplum/core';
+import { extractor } from './expressions.mjs';
 
 function parts(typed) {
   const v = typed.value;
@@ -21,20 +22,25 @@ function parts(typed) {
 
 const fold = (s) => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 
-function matchesOne(part, value, param, modifier) {
-  if (param.type === 'uri' || modifier === 'exact') {
-    return part === value;
-  }
-  return modifier === 'contains' ? fold(part).includes(fold(value)) : fold(part).startsWith(fold(value));
-}
+// The string parts a value has, and the same folded, computed once per stored resource.
+const stringParts = (typed) => typed.flatMap(parts).filter((p) => typeof p === 'string');
+const foldedParts = (typed) => stringParts(typed).map(fold);
 
 /** A predicate for one occurrence of a string/uri parameter (comma-separated values are OR'd). */
 export function stringFilter(param, modifier, rawValue) {
   const values = splitSearchOnComma(rawValue);
+  const extract = extractor(param);
+  if (param.type === 'uri' || modifier === 'exact') {
+    return (resource) => {
+      const found = extract(resource).derived('string-parts', stringParts);
+      return values.some((value) => found.includes(value));
+    };
+  }
+  const folded = values.map(fold);
+  const test =
+    modifier === 'contains' ? (part, value) => part.includes(value) : (part, value) => part.startsWith(value);
   return (resource) => {
-    const found = evalFhirPathTyped(param.expression, [toTypedValue(resource)])
-      .flatMap(parts)
-      .filter((p) => typeof p === 'string');
-    return values.some((value) => found.some((part) => matchesOne(part, value, param, modifier)));
+    const found = extract(resource).derived('folded-parts', foldedParts);
+    return folded.some((value) => found.some((part) => test(part, value)));
   };
 }

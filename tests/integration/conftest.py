@@ -13,6 +13,7 @@ import pytest
 
 from sandbox.server import SandboxEHR
 from sandbox.synthetic import generate, load
+from tests.integration.stack import Chat, FaultyProxy, start_assistant
 
 
 @dataclass
@@ -61,6 +62,37 @@ def sandbox() -> Iterator[Sandbox]:
         yield Sandbox(ehr.base_url, dataset)
 
 
+@pytest.fixture(scope="session")
+def ehr_proxy(sandbox: Sandbox) -> Iterator[FaultyProxy]:
+    """The sandbox behind a proxy that tests can make fail; reset to healthy after each use."""
+    with FaultyProxy(sandbox.base_url) as proxy:
+        yield proxy
+
+
+@pytest.fixture(scope="session")
+def assistant(ehr_proxy: FaultyProxy, sandbox: Sandbox) -> Iterator[str]:
+    """A real action server and Rasa server (one per test session); yields Rasa's URL.
+
+    At the end, their logs are searched for every special-case patient's identifiers."""
+    actions, rasa, url = start_assistant(ehr_proxy.base_url)
+    try:
+        yield url
+    finally:
+        rasa.stop()
+        actions.stop()
+    for service in (actions, rasa):
+        text = service.log_path.read_text(errors="replace")
+        leaked = [v for v in sandbox.identifiers() if any(f in text for f in (v, quote(v), quote_plus(v)))]
+        assert not leaked, f"{len(leaked)} patient identifiers appeared in {service.log_path.name}"
+
+
+@pytest.fixture
+def chat(assistant: str, ehr_proxy: FaultyProxy) -> Iterator[Chat]:
+    ehr_proxy.mode = "ok"
+    yield Chat(assistant)
+    ehr_proxy.mode = "ok"
+
+
 @pytest.fixture(autouse=True)
 def no_phi_in_logs(request, caplog):
     """Whatever a test does, nothing logged names a synthetic patient."""
@@ -76,4 +108,5 @@ def no_phi_in_logs(request, caplog):
             for value in sandbox.identifiers()
             if any(form in text for form in (value, quote(value), quote_plus(value)))
         ]
-        assert not leaked, f"{len(leaked)} patient identifiers appeared in the logs"
+        where = sorted({r.name for r in records if any(v in r.getMessage() for v in leaked)})
+        assert not leaked, f"{len(leaked)} patient identifiers appeared in the logs of {where}"

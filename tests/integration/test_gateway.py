@@ -52,6 +52,7 @@ async def test_phone_search_by_sms_sender_in_e164(gateway, sandbox):
     assert (patient.given_name, patient.family_name) == (info.given, info.family)
     assert patient.birth_date == date.fromisoformat(info.birth_date)
     assert patient.mrn == info.mrn
+    assert patient.general_practitioner_id == info.general_practitioner_id
 
 
 async def test_family_sharing_a_phone_returns_both(gateway, sandbox):
@@ -134,6 +135,7 @@ async def test_upcoming_appointments_in_the_clinic_zone(gateway, sandbox):
     assert first.clinician is not None and first.clinician.name
     assert first.location is not None and first.location.name and first.location.address
     assert first.status == "booked"
+    assert first.visit_type in ("new-patient", "follow-up", "annual-physical", "sick-visit", "telehealth")
 
 
 async def test_no_appointments(gateway, sandbox):

@@ -1,0 +1,179 @@
+"""Turn latency through the REST channel, against a stock `rasa init` assistant in the same run.
+
+Ours: a verified patient asks "when is my next appointment" (NLU, policies, the action server,
+and the sandbox EHR). Stock: `rasa init`'s assistant answering "hello", served the same way.
+Each is measured with 1 conversation and with 20 concurrent ones (p50, p95, messages/s). Then
+where our time goes: NLU alone (/model/parse), the action server alone (its /webhook, which
+includes the EHR), and the EHR call alone (the gateway).
+
+    python -m bench turns          # BENCH_TURNS=50 turns per conversation by default
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+from actions.ehr import EHRSettings, FhirGateway
+from sandbox.server import SandboxEHR
+from sandbox.synthetic import generate, load
+from tests.integration.stack import Service, free_port, start_assistant
+
+TURNS = int(os.environ.get("BENCH_TURNS", "50"))
+CONCURRENT = 20
+QUESTION = "when is my next appointment"
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def say(client: httpx.AsyncClient, url: str, sender: str, text: str) -> float:
+    started = time.perf_counter()
+    response = await client.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text})
+    response.raise_for_status()
+    if not response.json():
+        raise RuntimeError("the assistant did not answer")
+    return (time.perf_counter() - started) * 1000
+
+
+async def verified_sender(client: httpx.AsyncClient, url: str, info) -> str:
+    """A conversation in which the patient asked the question once and verified."""
+    sender = f"bench-{uuid.uuid4().hex}"
+    year, month, day = info.birth_date.split("-")
+    for text in (
+        QUESTION,
+        f"{info.given} {info.family}",
+        f"{int(month)}/{int(day)}/{year}",
+        info.postal_code,
+    ):
+        await say(client, url, sender, text)
+    return sender
+
+
+async def measure(url: str, text: str, senders: list[str]) -> tuple[list[float], float]:
+    latencies: list[float] = []
+    async with httpx.AsyncClient(timeout=120) as client:
+
+        async def conversation(sender: str) -> None:
+            for _ in range(TURNS):
+                latencies.append(await say(client, url, sender, text))
+
+        started = time.perf_counter()
+        await asyncio.gather(*(conversation(s) for s in senders))
+        elapsed = time.perf_counter() - started
+    return latencies, len(latencies) / elapsed
+
+
+def report(label: str, latencies: list[float], rate: float) -> None:
+    p50, p95 = statistics.median(latencies), percentile(latencies, 0.95)
+    print(f"  {label:<34} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   {rate:6.1f} messages/s")
+
+
+def stock_assistant(workdir: Path) -> tuple[Service, str]:
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(workdir)],
+        check=True,
+        capture_output=True,
+    )
+    print(f"stock `rasa init` assistant created and trained in {time.perf_counter() - started:.0f} s")
+    port = free_port()
+    service = Service(
+        "stock-rasa",
+        [
+            sys.executable,
+            "-m",
+            "rasa",
+            "run",
+            "--port",
+            str(port),
+            "--interface",
+            "127.0.0.1",
+            "--enable-api",
+        ],
+        {},
+        f"http://127.0.0.1:{port}/status",
+        cwd=workdir,
+    )
+    service.start(timeout=240)
+    return service, f"http://127.0.0.1:{port}"
+
+
+async def breakdown(rasa_url: str, ehr_url: str, info, actions_url: str) -> None:
+    async with httpx.AsyncClient(timeout=60) as client:
+        nlu = []
+        for _ in range(TURNS):
+            started = time.perf_counter()
+            (await client.post(f"{rasa_url}/model/parse", json={"text": QUESTION})).raise_for_status()
+            nlu.append((time.perf_counter() - started) * 1000)
+        tracker = {
+            "sender_id": "bench",
+            "slots": {"verified": True, "patient_id": info.id, "first_name": info.given},
+            "latest_message": {"text": QUESTION, "intent": {"name": "ask_appointments"}},
+            "events": [],
+            "paused": False,
+            "latest_input_channel": "rest",
+            "active_loop": {},
+        }
+        body = {
+            "next_action": "action_show_appointments",
+            "sender_id": "bench",
+            "tracker": tracker,
+            "domain": {},
+        }
+        action = []
+        for _ in range(TURNS):
+            started = time.perf_counter()
+            (await client.post(actions_url, json=body)).raise_for_status()
+            action.append((time.perf_counter() - started) * 1000)
+    async with FhirGateway(EHRSettings(base_url=ehr_url)) as gateway:
+        ehr = []
+        for _ in range(TURNS):
+            started = time.perf_counter()
+            await gateway.upcoming_appointments(info.id)
+            ehr.append((time.perf_counter() - started) * 1000)
+    print("\nWhere one turn's time goes (p50, one conversation):")
+    print(f"  NLU (/model/parse)                 {statistics.median(nlu):7.1f} ms")
+    print(f"  action server (/webhook, with EHR) {statistics.median(action):7.1f} ms")
+    print(f"  EHR alone (gateway call)           {statistics.median(ehr):7.1f} ms")
+    print("  policies and Rasa's own work       the rest of the REST turn above")
+
+
+def main() -> None:
+    dataset = generate()
+    info = dataset.cases["demo"][0]
+    with SandboxEHR() as ehr, tempfile.TemporaryDirectory() as scratch:
+        load(ehr.base_url, dataset)
+        stock, stock_url = stock_assistant(Path(scratch) / "stock")
+        actions, rasa, rasa_url = start_assistant(ehr.base_url)
+        try:
+
+            async def run() -> None:
+                async with httpx.AsyncClient(timeout=120) as client:
+                    ours = [await verified_sender(client, rasa_url, info) for _ in range(CONCURRENT)]
+                stock_senders = [f"stock-{i}" for i in range(CONCURRENT)]
+                print(f"\nREST turn latency ({TURNS} turns per conversation)")
+                report("ours, 1 conversation", *await measure(rasa_url, QUESTION, ours[:1]))
+                report("stock, 1 conversation", *await measure(stock_url, "hello", stock_senders[:1]))
+                report(f"ours, {CONCURRENT} concurrent", *await measure(rasa_url, QUESTION, ours))
+                report(f"stock, {CONCURRENT} concurrent", *await measure(stock_url, "hello", stock_senders))
+                await breakdown(
+                    rasa_url, ehr.base_url, info, actions.ready_url.replace("/health", "/webhook")
+                )
+
+            asyncio.run(run())
+        finally:
+            rasa.stop()
+            actions.stop()
+            stock.stop()

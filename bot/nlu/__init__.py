@@ -1,0 +1,1 @@
+"""NLU components of our own, running inside the Rasa server's pipeline."""

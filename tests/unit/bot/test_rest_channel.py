@@ -1,0 +1,142 @@
+"""The REST channel: a card number never reaches the UserMessage, and the patient is warned.
+
+The channel is mounted on a Sanic app the way the Rasa server mounts it (``channel.register``
+under ``/webhooks/``), with a stand-in agent on ``app.ctx`` that records the messages it is handed
+and answers through their output channel; requests go in over ASGI (httpx's ASGITransport).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from typing import Any
+
+import httpx
+import pytest
+from rasa.core.channels.channel import UserMessage, register
+from sanic import Sanic
+
+from bot.channels.rest import RestInput, card_number_warning
+from bot.redaction import REDACTED
+from settings import ClinicSettings
+
+CLINIC = ClinicSettings(
+    name="Test Clinic",
+    timezone="America/New_York",
+    phone="(555) 010-0100",
+    hours="9-5",
+    payment_portal_url="https://pay.test-clinic.example/portal",
+)
+_app_names = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def sanic_test_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Sanic rewrites some of its own methods when an app starts ("touch-up"); in test mode it keeps
+    # the originals, so that more than one app can start in one process (as sanic-testing does).
+    monkeypatch.setattr(Sanic, "test_mode", True)
+
+
+class RecordingAgent:
+    """Stands in for Rasa's agent: keeps each message and replies "ok"."""
+
+    def __init__(self) -> None:
+        self.messages: list[UserMessage] = []
+
+    async def handle_message(self, message: UserMessage) -> None:
+        self.messages.append(message)
+        await message.output_channel.send_text_message(message.sender_id, "ok")
+
+
+@asynccontextmanager
+async def client_of(agent: RecordingAgent) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of a Sanic app with the channel mounted as the Rasa server mounts it.
+
+    The app is started through the ASGI lifespan protocol, as an ASGI server would start it.
+    """
+    app = Sanic(f"frontdesk-rest-test-{next(_app_names)}")
+    app.ctx.agent = agent
+    register([RestInput(clinic=CLINIC)], app, route="/webhooks/")
+    lifespan: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+    started = asyncio.Event()
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "lifespan.startup.complete":
+            started.set()
+
+    await lifespan.put({"type": "lifespan.startup"})
+    task = asyncio.create_task(app({"type": "lifespan", "asgi": {"version": "3.0"}}, lifespan.get, send))
+    try:
+        await asyncio.wait_for(started.wait(), timeout=10)
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://rasa.test") as client:
+            yield client
+    finally:
+        task.cancel()  # nothing to shut down; the app waits for the next lifespan message
+        with suppress(asyncio.CancelledError):
+            await task
+
+
+async def post(body: dict[str, Any], *, stream: bool = False) -> tuple[httpx.Response, RecordingAgent]:
+    agent = RecordingAgent()
+    async with client_of(agent) as client:
+        params = {"stream": "true"} if stream else {}
+        response = await client.post("/webhooks/rest/webhook", json=body, params=params)
+    return response, agent
+
+
+@pytest.mark.asyncio
+async def test_a_card_number_is_removed_before_the_message_is_created() -> None:
+    response, agent = await post({"sender": "c-1", "message": "pay my bill with 4111 1111 1111 1111 please"})
+
+    assert response.status_code == 200
+    [message] = agent.messages
+    assert message.text == f"pay my bill with {REDACTED} please"
+    assert message.sender_id == "c-1"
+    assert message.input_channel == "rest"
+    assert "4111" not in response.text
+    assert response.json() == [
+        {"recipient_id": "c-1", "text": card_number_warning(CLINIC)},
+        {"recipient_id": "c-1", "text": "ok"},
+    ]
+
+
+@pytest.mark.asyncio
+async def test_the_warning_says_not_to_send_card_numbers_and_where_to_pay() -> None:
+    warning = card_number_warning(CLINIC)
+    assert "don't send card numbers" in warning
+    assert "https://pay.test-clinic.example/portal" in warning
+    no_portal = ClinicSettings(name="Test Clinic", timezone="UTC", phone="(555) 010-0100", hours="9-5")
+    assert "calling our billing office at (555) 010-0100" in card_number_warning(no_portal)
+
+
+@pytest.mark.asyncio
+async def test_an_ordinary_message_passes_unchanged_without_a_warning() -> None:
+    text = "my number is 617-555-0142, zip 02155, born 03/14/1984"
+    response, agent = await post({"sender": "c-2", "message": text, "metadata": {"locale": "en"}})
+
+    [message] = agent.messages
+    assert message.text == text
+    assert message.metadata == {"locale": "en"}
+    assert response.json() == [{"recipient_id": "c-2", "text": "ok"}]
+
+
+@pytest.mark.asyncio
+async def test_streaming_replies_are_redacted_and_warned_too() -> None:
+    response, agent = await post({"sender": "c-3", "message": "5555-5555-5555-4444"}, stream=True)
+
+    [message] = agent.messages
+    assert message.text == REDACTED
+    lines = [json.loads(line) for line in response.text.splitlines() if line]
+    assert [line["text"] for line in lines] == [card_number_warning(CLINIC), "ok"]
+
+
+@pytest.mark.asyncio
+async def test_the_url_and_health_route_are_rasas() -> None:
+    async with client_of(RecordingAgent()) as client:
+        health = await client.get("/webhooks/rest/")
+    assert health.json() == {"status": "ok"}
+    assert RestInput.name() == "rest"

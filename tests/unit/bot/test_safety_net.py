@@ -1,0 +1,63 @@
+import pytest
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.safety import SafetyNet, safety_intent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i want to kill myself",
+        "thinking about suicide",
+        "i dont want to live anymore",
+        "I want to end my life",
+        "ive been cutting myself",
+        "i just wanna die",
+    ],
+)
+def test_self_harm_is_caught(text):
+    assert safety_intent(text) == "self_harm"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my dad has chest pain",
+        "i cant breathe",
+        "I think she's having a stroke",
+        "he passed out and wont wake up",
+        "my son took too many pills",
+        "bleeding a lot from my leg",
+        "my throat is closing up after eating peanuts",
+        "CHEST PAINS and sweating",
+    ],
+)
+def test_emergencies_are_caught(text):
+    assert safety_intent(text) == "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "when is my next appointment",
+        "i need a refill of my lisinopril",
+        "what do i owe",
+        "can i move my physical to friday",
+        "my breathing test results",
+    ],
+)
+def test_ordinary_requests_are_left_alone(text):
+    assert safety_intent(text) is None
+
+
+def test_component_overrides_the_classifier_and_the_fallback():
+    message = Message({TEXT: "i cant breathe"})
+    message.set(INTENT, {"name": "nlu_fallback", "confidence": 0.3})
+    message.set(INTENT_RANKING_KEY, [{"name": "ask_hours", "confidence": 0.3}])
+    ordinary = Message({TEXT: "what are your hours"})
+    ordinary.set(INTENT, {"name": "ask_hours", "confidence": 0.9})
+    SafetyNet().process([message, ordinary])
+    assert message.get(INTENT) == {"name": "emergency", "confidence": 1.0}
+    assert message.get(INTENT_RANKING_KEY)[0] == {"name": "emergency", "confidence": 1.0}
+    assert ordinary.get(INTENT)["name"] == "ask_hours"
