@@ -61,7 +61,7 @@ test-fast: setup
 	$(PY) -m pytest tests/unit -q
 
 test: setup lint $(MODEL)
-	$(PY) -m rasa test core --model $(MODEL) --domain domain --stories tests/test_stories \
+	$(PY) -m rasa test core --model $(MODEL) --stories tests/test_stories \
 		--fail-on-prediction-errors --out results/core --quiet
 	$(PY) -m pytest
 
