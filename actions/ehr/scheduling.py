@@ -172,18 +172,19 @@ async def free(
     if not schedules:
         return []
     by_id = {s.id: s for s in schedules}
-    found = await client.search(
-        "Slot",
-        [
-            ("schedule", ",".join(f"Schedule/{i}" for i in sorted(by_id))),
-            ("status", "free"),
-            ("start", f"ge{fhir_instant(start)}"),
-            ("start", f"lt{fhir_instant(end)}"),
-            ("_sort", "start"),
-            ("_count", str(limit)),
-        ],
-        limit=limit,
-    )
+    query = [
+        ("schedule", ",".join(f"Schedule/{i}" for i in sorted(by_id))),
+        ("status", "free"),
+        ("start", f"ge{fhir_instant(start)}"),
+        ("start", f"lt{fhir_instant(end)}"),
+        ("_sort", "start"),
+        ("_count", str(limit)),
+    ]
+    if visit_type:
+        # A schedule may keep some of its slots for one kind of visit (video-only hours): the
+        # slot's own service type decides, not just its schedule's.
+        query.append(("service-type", visit_type))
+    found = await client.search("Slot", query, limit=limit)
     slots = sorted((s for s in found if s.resource_type == "Slot"), key=lambda s: s.start)
     clinician_ids = {i for s in schedules for i in _actor_ids(s.actor, "Practitioner")}
     place_ids = {i for s in schedules for i in _actor_ids(s.actor, "Location")}

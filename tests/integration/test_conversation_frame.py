@@ -60,7 +60,7 @@ def test_every_failure_is_the_same_neutral_message(chat, sandbox):
     chat.say("what do i owe")
     wrong_zip = verify(chat, info, "00000")
     assert NEUTRAL in wrong_zip
-    chat.say("Nobody Atall")
+    chat.say("Jordan Pemberton")
     chat.say("1/1/1970")
     unknown = chat.said("02155")
     assert NEUTRAL in unknown
