@@ -33,6 +33,10 @@ class Sandbox:
     def patient(self, name: str) -> Any:
         return self.case(name)[0]
 
+    def leaked_in(self, text: str) -> list[str]:
+        """The identifiers that appear in ``text``, as written or URL-encoded."""
+        return [v for v in self.identifiers() if any(f in text for f in (v, quote(v), quote_plus(v)))]
+
     def identifiers(self) -> set[str]:
         """Every special-case patient's identifying strings, to search logs for."""
         found: set[str] = set()
@@ -82,7 +86,7 @@ def assistant(ehr_proxy: FaultyProxy, sandbox: Sandbox) -> Iterator[str]:
         actions.stop()
     for service in (actions, rasa):
         text = service.log_path.read_text(errors="replace")
-        leaked = [v for v in sandbox.identifiers() if any(f in text for f in (v, quote(v), quote_plus(v)))]
+        leaked = sandbox.leaked_in(text)
         assert not leaked, f"{len(leaked)} patient identifiers appeared in {service.log_path.name}"
 
 
@@ -103,10 +107,6 @@ def no_phi_in_logs(request, caplog):
         # At teardown caplog.text holds only teardown's records: read the call's.
         records = caplog.get_records("setup") + caplog.get_records("call")
         text = "\n".join(record.getMessage() for record in records)
-        leaked = [
-            value
-            for value in sandbox.identifiers()
-            if any(form in text for form in (value, quote(value), quote_plus(value)))
-        ]
+        leaked = sandbox.leaked_in(text)
         where = sorted({r.name for r in records if any(v in r.getMessage() for v in leaked)})
         assert not leaked, f"{len(leaked)} patient identifiers appeared in the logs of {where}"
