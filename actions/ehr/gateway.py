@@ -232,7 +232,8 @@ class FhirGateway:
     # -- prescriptions -----------------------------------------------------------
 
     async def active_medications(self, patient_id: str) -> list[Medication]:
-        return await prescriptions.active(await self._fhir(), patient_id)
+        client, directory = await self._parts()
+        return await prescriptions.active(client, directory, patient_id)
 
     async def pharmacies(self) -> list[Pharmacy]:
         return await prescriptions.pharmacies(await self._fhir())

@@ -11,16 +11,16 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .client import FhirClient
-from .domain import Clinician, Medication, Pharmacy, RefillRequest
+from .domain import Medication, Pharmacy, RefillRequest
 from .errors import NotFound
 from .fhir_values import (
     address_text,
     codeable_text,
-    display_name,
     has_code,
     phone_value,
     reference_id,
 )
+from .scheduling import Directory
 
 # How a controlled substance and the refills left are marked in the sandbox
 # (docs/sandbox.md). Real EHRs differ; docs/operations.md says what to map.
@@ -54,7 +54,7 @@ def refills_left(request: Any) -> int | None:
     return None
 
 
-async def active(client: FhirClient, patient_id: str) -> list[Medication]:
+async def active(client: FhirClient, directory: Directory, patient_id: str) -> list[Medication]:
     found = await client.search(
         "MedicationRequest",
         {"patient": f"Patient/{patient_id}", "status": "active", "intent": "order"},
@@ -62,12 +62,7 @@ async def active(client: FhirClient, patient_id: str) -> list[Medication]:
     )
     requests = [r for r in found if r.resource_type == "MedicationRequest"]
     prescriber_ids = {i for r in requests if (i := reference_id(r.requester, "Practitioner"))}
-    prescribers: dict[str, Clinician] = {}
-    if prescriber_ids:
-        people = await client.search(
-            "Practitioner", {"_id": ",".join(sorted(prescriber_ids))}, limit=len(prescriber_ids)
-        )
-        prescribers = {p.id: Clinician(p.id, display_name(p.name)) for p in people}
+    prescribers = await directory.clinicians(prescriber_ids)
     medications = []
     for r in requests:
         dispense = r.dispenseRequest
