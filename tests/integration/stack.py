@@ -183,8 +183,9 @@ class Chat:
         return response.json()
 
 
-def start_assistant(ehr_url: str) -> tuple[Service, Service, str]:
-    """Start the action server (talking to ``ehr_url``) and a Rasa server; return them and Rasa's URL."""
+def start_assistant(ehr_url: str, extra_env: Mapping[str, str] | None = None) -> tuple[Service, Service, str]:
+    """Start the action server (talking to ``ehr_url``) and a Rasa server, both with ``extra_env``
+    added to their environment; return them and Rasa's URL."""
     if not MODEL.exists():
         raise RuntimeError(f"no trained model at {MODEL}: run `make train` first")
     actions_port, rasa_port = free_port(), free_port()
@@ -195,6 +196,7 @@ def start_assistant(ehr_url: str) -> tuple[Service, Service, str]:
         "EHR_RETRIES": "1",
         "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
         "PYTHONPATH": str(ROOT),
+        **(extra_env or {}),
     }
     python = sys.executable
     actions = Service(

@@ -1,4 +1,7 @@
-"""One sandbox EHR per test session, loaded once with the default synthetic dataset."""
+"""Fixtures shared by integration and browser tests: one sandbox EHR per test session (loaded once
+with the default synthetic dataset) and one assistant (action server + Rasa server) per session.
+
+Session fixtures start only when a test asks for them: unit tests start nothing."""
 
 from __future__ import annotations
 
