@@ -18,6 +18,7 @@ import httpx
 from . import billing, clinical, patients, prescriptions, scheduling
 from .capabilities import read_capabilities
 from .client import FhirClient, Sleep
+from .directory import Directory
 from .domain import (
     Allergy,
     Appointment,
@@ -54,7 +55,7 @@ class FhirGateway:
         self._sleep = sleep
         self._client: FhirClient | None = None
         self._token_http: httpx.AsyncClient | None = None
-        self._directory: scheduling.Directory | None = None
+        self._directory: Directory | None = None
         self._capabilities: Capabilities | None = None
         self._capabilities_lock = asyncio.Lock()
 
@@ -83,7 +84,7 @@ class FhirGateway:
             max_pages=s.max_pages,
             sleep=self._sleep,
         )
-        self._directory = scheduling.Directory(self._client)
+        self._directory = Directory(self._client)
 
     def _smart_auth(self, timeout: httpx.Timeout) -> httpx.Auth:
         from .auth import SmartBackendAuth, load_private_key
@@ -122,7 +123,7 @@ class FhirGateway:
         assert self._client is not None
         return self._client
 
-    async def _parts(self) -> tuple[FhirClient, scheduling.Directory]:
+    async def _parts(self) -> tuple[FhirClient, Directory]:
         client = await self._fhir()
         assert self._directory is not None
         return client, self._directory

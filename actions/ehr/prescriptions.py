@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from .client import FhirClient
+from .directory import Directory
 from .domain import Medication, Pharmacy, RefillRequest
 from .errors import NotFound
 from .fhir_values import (
@@ -20,7 +21,6 @@ from .fhir_values import (
     phone_value,
     reference_id,
 )
-from .scheduling import Directory
 
 # How a controlled substance and the refills left are marked in the sandbox
 # (docs/sandbox.md). Real EHRs differ; docs/operations.md says what to map.

@@ -14,15 +14,15 @@ import pytest
 from rasa_sdk import Tracker
 
 from actions.ehr import Clinician, EHRUnavailable, Medication, NotSupported, Pharmacy, RefillRequest
-from actions.prescriptions import (
+from actions.prescriptions.form import ValidateRefillForm
+from actions.prescriptions.listing import ActionShowMedications
+from actions.prescriptions.matching import choose, match_by_name
+from actions.prescriptions.questions import (
     ActionAskRefillConfirmed,
     ActionAskRefillMedication,
     ActionAskRefillPharmacy,
-    ActionRequestRefill,
-    ActionShowMedications,
-    ValidateRefillForm,
 )
-from actions.refill_matching import choose, match_by_name
+from actions.prescriptions.requesting import ActionRequestRefill
 from tests.unit.actions.conversation import CLINIC, VERIFIED, Responses, Result, run, tracker
 from tests.unit.fakes import READ_ONLY, FakeGateway
 

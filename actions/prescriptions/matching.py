@@ -14,9 +14,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from difflib import SequenceMatcher
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from actions.dates import parse_ordinal
+from actions.ehr import Medication
 
 T = TypeVar("T")
 
@@ -112,3 +113,25 @@ def choose(text: str, options: Sequence[T], name: Callable[[T], str], shown: Seq
     if picked is not None:
         return [picked]
     return by_number(text, shown, name)
+
+
+def named(
+    text: str, entities: str, medications: list[Medication], shown: list[Medication]
+) -> list[Medication]:
+    """The medications a message names: its `medication` entities first, then its words."""
+    if entities:
+        found = match_by_name(entities, medications, lambda m: m.name)
+        if found:
+            return found
+    return choose(text, medications, lambda m: m.name, shown)
+
+
+def by_ids(ids: Any, items: list[Any]) -> list[Any]:
+    """``items`` with the given ids, in the order of the ids (those still present)."""
+    by_id = {item.id: item for item in items}
+    return [by_id[i] for i in ids or [] if i in by_id]
+
+
+def find(item_id: Any, items: list[Any]) -> Any:
+    """The item with that id, or None."""
+    return next((item for item in items if item.id == item_id), None)
