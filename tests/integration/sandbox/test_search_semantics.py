@@ -14,8 +14,7 @@ import json
 import subprocess
 import textwrap
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,67 +23,23 @@ import pytest
 
 from actions.ehr.phones import search_spellings
 from sandbox.server import SANDBOX_DIR, SandboxEHR
-from sandbox.synthetic import Dataset, generate, load
+from sandbox.synthetic import generate, load
 from sandbox.synthetic.common import MRN_SYSTEM
+from tests.integration.sandbox.fhir_helpers import FHIR_JSON, JSON_PATCH
+from tests.integration.sandbox.search_model import (
+    REFERENCES,
+    Resource,
+    Server,
+    codes,
+    date_matches,
+    ref,
+    token_matches,
+)
 
 pytestmark = pytest.mark.integration
 
-FHIR_JSON = {"Content-Type": "application/fhir+json"}
-JSON_PATCH = {"Content-Type": "application/json-patch+json"}
 INVOICE_KIND = "https://frontdesk.dev/fhir/CodeSystem/invoice-kind"
 ACTIVE_APPOINTMENT = "booked,pending,arrived,checked-in"
-Resource = dict[str, Any]
-
-
-@dataclass
-class Server:
-    base_url: str
-    dataset: Dataset
-    http: httpx.Client
-    _all: dict[str, list[Resource]] = field(default_factory=dict)
-
-    def bundle(self, resource_type: str, params: Any) -> dict[str, Any]:
-        response = self.http.get(f"/{resource_type}", params=params)
-        assert response.status_code == 200, (resource_type, params, response.text[:500])
-        body: dict[str, Any] = response.json()
-        assert body["resourceType"] == "Bundle" and body["type"] == "searchset"
-        return body
-
-    def ids(self, resource_type: str, params: Any) -> list[str]:
-        """The ids of one page of matches, in the server's order; checks `total` covers them."""
-        body = self.bundle(resource_type, params)
-        found = [e["resource"]["id"] for e in body.get("entry", [])]
-        assert body["total"] >= len(found)
-        return found
-
-    def all_ids(self, resource_type: str, params: dict[str, str]) -> list[str]:
-        """The ids of every match, page by page (`_offset`), in the server's order."""
-        found: list[str] = []
-        while True:
-            body = self.bundle(resource_type, {**params, "_count": "1000", "_offset": str(len(found))})
-            page = [e["resource"]["id"] for e in body.get("entry", [])]
-            found += page
-            if not page or len(found) >= body["total"]:
-                assert len(found) == body["total"]
-                return found
-
-    def forget(self) -> None:
-        """After a test writes: every() reads the server again."""
-        self._all.clear()
-
-    def every(self, resource_type: str) -> list[Resource]:
-        """Every stored resource of a type, in storage order (an unfiltered search, paged)."""
-        if resource_type not in self._all:
-            found: list[Resource] = []
-            while True:
-                body = self.bundle(resource_type, {"_count": "1000", "_offset": str(len(found))})
-                page = [e["resource"] for e in body.get("entry", [])]
-                found += page
-                if not page or len(found) >= body["total"]:
-                    break
-            assert len(found) == body["total"]
-            self._all[resource_type] = found
-        return self._all[resource_type]
 
 
 @pytest.fixture(scope="module")
@@ -103,105 +58,6 @@ def some_patients(server: Server) -> list[Any]:
     """The special cases and every fifth other patient."""
     patients = server.dataset.patients
     return [p for n, p in enumerate(patients) if p.case is not None or n % 5 == 0]
-
-
-# --- what each parameter finds in a resource, written out by hand from the R4 expressions ------
-
-
-def ref(value: Any) -> list[str]:
-    items = value if isinstance(value, list) else [value]
-    return [item["reference"] for item in items if isinstance(item, dict) and "reference" in item]
-
-
-def to_patients(refs: list[str]) -> list[str]:
-    return [r for r in refs if r.startswith("Patient/")]
-
-
-REFERENCES: dict[tuple[str, str], Callable[[Resource], list[str]]] = {
-    ("MedicationRequest", "patient"): lambda r: to_patients(ref(r.get("subject"))),
-    ("MedicationRequest", "subject"): lambda r: ref(r.get("subject")),
-    ("Condition", "patient"): lambda r: to_patients(ref(r.get("subject"))),
-    ("Condition", "subject"): lambda r: ref(r.get("subject")),
-    ("AllergyIntolerance", "patient"): lambda r: ref(r.get("patient")),
-    ("Appointment", "patient"): lambda r: to_patients(
-        [x for p in r["participant"] for x in ref(p.get("actor"))]
-    ),
-    ("Account", "patient"): lambda r: to_patients(ref(r.get("subject", []))),
-    ("Account", "subject"): lambda r: ref(r.get("subject", [])),
-    ("Invoice", "subject"): lambda r: ref(r.get("subject")),
-    ("Invoice", "patient"): lambda r: to_patients(ref(r.get("subject"))),
-    ("Coverage", "beneficiary"): lambda r: ref(r.get("beneficiary")),
-    ("Coverage", "patient"): lambda r: to_patients(ref(r.get("beneficiary"))),
-}
-
-
-def codes(concept: Any) -> list[tuple[str | None, str]]:
-    """(system, code) of each coding, and (None, text/display): Medplum matches a bare code
-    against a CodeableConcept's text and its codings' displays too, ignoring case."""
-    concepts = concept if isinstance(concept, list) else [concept] if concept else []
-    found: list[tuple[str | None, str]] = []
-    for c in concepts:
-        if c.get("text"):
-            found.append((None, c["text"]))
-        for coding in c.get("coding", []):
-            if coding.get("display"):
-                found.append((None, coding["display"]))
-            found.append((coding.get("system"), coding.get("code")))
-    return found
-
-
-def token_matches(tokens: list[tuple[str | None, str]], query: str) -> bool:
-    for value in query.split(","):
-        if "|" in value:
-            system, code = value.split("|", 1)
-            if any(
-                (s or "").lower() == system.lower() and (not code or (c or "").lower() == code.lower())
-                for s, c in tokens
-            ):
-                return True
-        elif any((c or "").lower() == value.lower() for _, c in tokens):
-            return True
-    return False
-
-
-# --- dates as Medplum compares them: each value is a period in UTC, to the millisecond ----------
-
-
-def period(value: str) -> tuple[dt.datetime, dt.datetime]:
-    utc = dt.timezone.utc
-    if len(value) == 4:
-        year = int(value)
-        return dt.datetime(year, 1, 1, tzinfo=utc), dt.datetime(year, 12, 31, 23, 59, 59, 999000, tzinfo=utc)
-    if len(value) == 7:  # 31-day months only: Medplum ends any month on day 31 (1984-02 runs to 03-02)
-        year, month = int(value[:4]), int(value[5:])
-        return dt.datetime(year, month, 1, tzinfo=utc), dt.datetime(
-            year, month, 31, 23, 59, 59, 999000, tzinfo=utc
-        )
-    if len(value) == 10:
-        day = dt.date.fromisoformat(value)
-        start = dt.datetime(day.year, day.month, day.day, tzinfo=utc)
-        return start, start + dt.timedelta(days=1, milliseconds=-1)
-    moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(utc)
-    return moment, moment + dt.timedelta(milliseconds=999)
-
-
-def date_matches(stored: str | None, query: str) -> bool:
-    if not stored:
-        return False
-    prefix, value = (query[:2], query[2:]) if query[:2].isalpha() else ("eq", query)
-    start, end = period(stored)
-    low, high = period(value)
-    return {
-        "eq": start < high and end > low,
-        "ap": start < high and end > low,
-        "ne": not (start < high and end > low),
-        "lt": start < low,
-        "gt": end > high,
-        "le": start <= high,
-        "ge": end >= low,
-        "sa": start > high,
-        "eb": end < low,
-    }[prefix]
 
 
 # --- reference parameters: patient, subject, beneficiary, actor, schedule ------------------------
