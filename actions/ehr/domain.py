@@ -165,3 +165,19 @@ class Capabilities:
     supports_patch: bool
     supports_transaction: bool
     resource_types: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class DueAppointment:
+    """A booked appointment seen from the reminder job: when, whose, and where to text them.
+
+    ``mobile`` is the patient's mobile number (E.164) when the record has one; reminders go to
+    mobile numbers only, since a text to a landline is lost."""
+
+    id: str
+    start: datetime
+    patient_id: str
+    mobile: str | None = field(default=None, repr=False)
+    patient_status: str | None = None  # the patient participant's status: needs-action, accepted, ...
+    minor: bool = False
+    deceased: bool = False

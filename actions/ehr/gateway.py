@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from . import billing, clinical, patients, prescriptions, scheduling
+from . import billing, clinical, patients, prescriptions, reminders, scheduling
 from .capabilities import read_capabilities
 from .client import FhirClient, Sleep
 from .directory import Directory
@@ -26,6 +26,7 @@ from .domain import (
     Capabilities,
     Condition,
     CoverageInfo,
+    DueAppointment,
     Medication,
     Patient,
     Payment,
@@ -215,6 +216,35 @@ class FhirGateway:
             reason=reason,
             use_patch=caps.supports_patch,
         )
+
+    # -- reminders (the reminder job, not the assistant) ----------------------
+
+    async def appointments_starting(
+        self, start: datetime, end: datetime, *, limit: int = 2000
+    ) -> list[DueAppointment]:
+        """Booked appointments starting in [start, end), with each patient's mobile number."""
+        today = datetime.now(self.settings.zone).date()
+        return await reminders.appointments_starting(
+            await self._fhir(), self.settings.zone, start, end, today=today, limit=limit
+        )
+
+    async def confirm_attendance(self, appointment_id: str, patient_id: str) -> None:
+        """The patient confirmed they will come: their participation becomes accepted."""
+        caps = await self.capabilities()
+        if not caps.can_cancel:  # the same write: an update of the Appointment
+            raise NotSupported("this EHR does not accept appointment updates over its API")
+        await reminders.confirm_attendance(
+            await self._fhir(), appointment_id, patient_id, use_patch=caps.supports_patch
+        )
+
+    async def billing_text_consenters(self, *, limit: int = 5000) -> list[str]:
+        """Ids of the patients who agreed to billing text messages."""
+        return await reminders.billing_text_consenters(await self._fhir(), limit=limit)
+
+    async def patient_mobiles(self, patient_ids: set[str]) -> dict[str, str]:
+        """Mobile numbers (E.164) of the adult, living patients among ``patient_ids`` that have one."""
+        today = datetime.now(self.settings.zone).date()
+        return await reminders.patient_mobiles(await self._fhir(), patient_ids, today=today)
 
     # -- billing ---------------------------------------------------------------
 

@@ -33,6 +33,9 @@ from .scheduling import PastVisit
 
 STATEMENT_NUMBER_SYSTEM = f"{BASE}/sandbox/statement-number"
 ACCOUNT_NUMBER_SYSTEM = f"{BASE}/sandbox/account-number"
+# An active Consent with this category: the patient agreed to billing text messages (docs/sandbox.md).
+CONSENT_CATEGORY_SYSTEM = f"{BASE}/fhir/CodeSystem/consent-category"
+BILLING_TEXT_CONSENT_SHARE = 0.4  # of adults with a phone and an open balance
 PRICE_COMPONENT = "http://hl7.org/fhir/invoice-priceComponentType"
 PAYMENT_METHODS = ("Paid online by card", "Paid by phone", "Paid at the front desk", "Paid by check")
 ACTCODE_DISPLAY = {
@@ -56,6 +59,33 @@ def account_resource(ids: Ids, plan: PatientPlan, info: PatientInfo, directory: 
         "subject": [ref("Patient", info.id)],
         "owner": ref("Organization", directory.organization_id),
         "guarantor": [{"party": ref("Patient", info.id)}],
+    }
+
+
+def billing_text_consent(
+    ids: Ids, plan: PatientPlan, info: PatientInfo, today: dt.date, rng: random.Random
+) -> dict[str, Any] | None:
+    """A Consent to billing texts for some living adults with a phone (the demo patient always)."""
+    adult = info.age(today) >= 18
+    eligible = plan.phone is not None and adult and plan.deceased is None
+    if not eligible or (
+        plan.case != "demo" and not (plan.billing == "open" and rng.random() < BILLING_TEXT_CONSENT_SHARE)
+    ):
+        return None
+    info.billing_text_consent = True
+    return {
+        "resourceType": "Consent",
+        "id": ids.make("Consent", f"{plan.key}/billing-sms"),
+        "status": "active",
+        "scope": concept("http://terminology.hl7.org/CodeSystem/consentscope", "patient-privacy"),
+        "category": [
+            concept("http://loinc.org", "59284-0", "Patient Consent"),
+            concept(CONSENT_CATEGORY_SYSTEM, "billing-sms", "Billing text messages"),
+        ],
+        "patient": ref("Patient", info.id),
+        "dateTime": (today - dt.timedelta(days=rng.randint(10, 400))).isoformat(),
+        "policyRule": concept("http://terminology.hl7.org/CodeSystem/v3-ActCode", "OPTIN", "opt-in"),
+        "provision": {"type": "permit"},
     }
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .billing import account_resource, billing_resources, coverage_resource
+from .billing import account_resource, billing_resources, billing_text_consent, coverage_resource
 from .cases import Cases, case_plans, group_cases, reserved_phones
 from .clinic import Directory, build_directory
 from .clinical import build_allergies, build_conditions
@@ -162,6 +162,9 @@ def generate(
         if coverage:
             group.append(coverage)
         group += conditions + allergies + meds + visits + invoices
+        consent = billing_text_consent(ids, plan, info, today, ids.rng(plan.key, "consent"))
+        if consent:
+            group.append(consent)
         groups.append(group)
 
     bundles = [_transaction(directory.resources + scheduler.schedules())]

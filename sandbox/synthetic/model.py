@@ -98,6 +98,7 @@ class PatientInfo:
         default_factory=list
     )  # displays; empty with no_known_allergies or none recorded
     no_known_allergies: bool = False
+    billing_text_consent: bool = False  # an active Consent to billing texts
 
     @property
     def name(self) -> str:
