@@ -16,6 +16,7 @@ import pytest
 
 from sandbox.server import SandboxEHR
 from sandbox.synthetic import generate, load
+from tests.integration.fake_twilio import FakeTwilio
 from tests.integration.stack import Chat, FaultyProxy, start_assistant
 
 
@@ -77,11 +78,18 @@ def ehr_proxy(sandbox: Sandbox) -> Iterator[FaultyProxy]:
 
 
 @pytest.fixture(scope="session")
-def assistant(ehr_proxy: FaultyProxy, sandbox: Sandbox) -> Iterator[str]:
+def fake_twilio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeTwilio]:
+    """A local fake of Twilio's Messages API; the assistant's SMS channel texts through it."""
+    with FakeTwilio(tmp_path_factory.mktemp("sms-data")) as twilio:
+        yield twilio
+
+
+@pytest.fixture(scope="session")
+def assistant(ehr_proxy: FaultyProxy, sandbox: Sandbox, fake_twilio: FakeTwilio) -> Iterator[str]:
     """A real action server and Rasa server (one per test session); yields Rasa's URL.
 
     At the end, their logs are searched for every special-case patient's identifiers."""
-    actions, rasa, url = start_assistant(ehr_proxy.base_url)
+    actions, rasa, url = start_assistant(ehr_proxy.base_url, extra_env=fake_twilio.env())
     try:
         yield url
     finally:
