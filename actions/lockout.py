@@ -62,5 +62,15 @@ class LockoutBook:
         """Drop a conversation's failure count (its lock, if any, stays until it expires)."""
         self._failures.pop(key, None)
 
+    def end_conversation(self, sender_id: str) -> None:
+        """The conversation ended: drop its failure count. Its lock stays until it expires, and
+        so do the claimed identities' counts and locks (they are not the conversation's: they stop
+        guesses spread over many conversations)."""
+        self.forget_conversation(self.key("conversation", sender_id))
+
+    def conversation_failures(self, sender_id: str) -> int:
+        """How many failed attempts the conversation has now (0 after it ended)."""
+        return self._failures.get(self.key("conversation", sender_id), 0)
+
     def __len__(self) -> int:
         return len(self._failures) + len(self._locked_until)

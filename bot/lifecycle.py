@@ -34,8 +34,8 @@ log = logging.getLogger("frontdesk.lifecycle")
 
 # Set FRONTDESK_IDLE_TIMEOUT_SECONDS to override the clinic's idle_timeout_minutes (tests).
 IDLE_SECONDS_ENV = "FRONTDESK_IDLE_TIMEOUT_SECONDS"
-# The shared secret the action server's internal route checks, when set (docs/operations.md).
-ACTION_SERVER_TOKEN_ENV = "ACTION_SERVER_TOKEN"
+# The shared secret of the internal routes (both servers), when set (docs/operations.md).
+INTERNAL_TOKEN_ENV = "FRONTDESK_INTERNAL_TOKEN"
 END_ROUTE = "/internal/conversations/end"
 
 
@@ -132,7 +132,7 @@ async def _tell_action_server(sender_id: str) -> None:
     if url is None:
         return
     headers = {}
-    token = os.environ.get(ACTION_SERVER_TOKEN_ENV, "").strip()
+    token = os.environ.get(INTERNAL_TOKEN_ENV, "").strip()
     if token:
         headers["Authorization"] = f"Bearer {token}"
     try:

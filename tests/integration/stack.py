@@ -24,6 +24,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "frontdesk.tar.gz"
 RASA_TOKEN = "integration-test-token"
+REST_TOKEN = "integration-rest-token"  # REST_CHANNEL_TOKEN: the REST channel's bearer token
+INTERNAL_TOKEN = "integration-internal-token"  # FRONTDESK_INTERNAL_TOKEN: both servers' /internal routes
 OUTCOME_500 = b'{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"exception"}]}'
 
 
@@ -110,7 +112,8 @@ class Service:
         self, name: str, argv: list[str], env: Mapping[str, str], ready_url: str, cwd: Path = ROOT
     ) -> None:
         self.name, self.argv, self.env, self.ready_url, self.cwd = name, argv, env, ready_url, cwd
-        self.log_path = ROOT / "results" / f"{name}.log"
+        # FRONTDESK_TEST_LOGS: another folder for the logs (when several test runs share the tree).
+        self.log_path = Path(os.environ.get("FRONTDESK_TEST_LOGS") or ROOT / "results") / f"{name}.log"
         self.process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
@@ -153,17 +156,19 @@ class Service:
 
 
 class Chat:
-    """One patient's conversation through the REST channel."""
+    """One patient's conversation through the REST channel (its id in Rasa is ``rest:<sender>``)."""
 
     def __init__(self, rasa_url: str, sender: str | None = None) -> None:
         self.rasa_url = rasa_url
         self.sender = sender or f"test-{uuid.uuid4().hex}"
+        self.conversation_id = f"rest:{self.sender}"
         self.transcript: list[tuple[str, list[str]]] = []
 
     def say(self, text: str) -> list[str]:
         response = httpx.post(
             f"{self.rasa_url}/webhooks/rest/webhook",
             json={"sender": self.sender, "message": text},
+            headers={"Authorization": f"Bearer {REST_TOKEN}"},
             timeout=60,
         )
         response.raise_for_status()
@@ -177,7 +182,9 @@ class Chat:
 
     def tracker(self) -> dict:
         response = httpx.get(
-            f"{self.rasa_url}/conversations/{self.sender}/tracker", params={"token": RASA_TOKEN}, timeout=30
+            f"{self.rasa_url}/conversations/{self.conversation_id}/tracker",
+            params={"token": RASA_TOKEN},
+            timeout=30,
         )
         response.raise_for_status()
         return response.json()
@@ -196,12 +203,14 @@ def start_assistant(ehr_url: str, extra_env: Mapping[str, str] | None = None) ->
         "EHR_RETRIES": "1",
         "ACTION_SERVER_URL": f"http://127.0.0.1:{actions_port}/webhook",
         "PYTHONPATH": str(ROOT),
+        "REST_CHANNEL_TOKEN": REST_TOKEN,
+        "FRONTDESK_INTERNAL_TOKEN": INTERNAL_TOKEN,
         **(extra_env or {}),
     }
     python = sys.executable
     actions = Service(
         "action-server",
-        [python, "-m", "rasa_sdk", "--actions", "actions", "--port", str(actions_port)],
+        [python, "-m", "actions.server", "--actions", "actions", "--port", str(actions_port)],
         env,
         f"http://127.0.0.1:{actions_port}/health",
     )

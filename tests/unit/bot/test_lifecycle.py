@@ -70,7 +70,7 @@ def store() -> Iterator[FakeStore]:
 def action_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[ActionServer]:
     server = ActionServer()
     monkeypatch.setenv("ACTION_SERVER_URL", server.url)
-    monkeypatch.setenv("ACTION_SERVER_TOKEN", "s3cret")
+    monkeypatch.setenv("FRONTDESK_INTERNAL_TOKEN", "s3cret")
     yield server
     server.httpd.shutdown()
     server.httpd.server_close()

@@ -14,6 +14,7 @@ import pytest
 from bot.redaction import (
     REDACTED,
     CardNumberFilter,
+    PhiFilter,
     install_card_number_filter,
     is_card_number,
     luhn_valid,
@@ -139,8 +140,8 @@ def test_install_filters_existing_handlers_and_is_idempotent() -> None:
     try:
         install_card_number_filter(loggers=("frontdesk.test.redaction.install",))
         install_card_number_filter(loggers=("frontdesk.test.redaction.install",))
-        assert sum(isinstance(f, CardNumberFilter) for f in handler.filters) == 1
-        assert any(isinstance(f, CardNumberFilter) for f in logging.getLogger().filters)
+        assert sum(isinstance(f, PhiFilter) for f in handler.filters) == 1
+        assert any(isinstance(f, PhiFilter) for f in logging.getLogger().filters)
         logger.warning("received %s", "4111111111111111")
         assert stream.getvalue() == f"WARNING received {REDACTED}\n"
     finally:
@@ -152,5 +153,5 @@ def _uninstall() -> None:
     for logger in loggers:
         if isinstance(logger, logging.Logger):
             for target in (logger, *logger.handlers):
-                for f in [f for f in target.filters if isinstance(f, CardNumberFilter)]:
+                for f in [f for f in target.filters if isinstance(f, PhiFilter)]:
                     target.removeFilter(f)

@@ -33,6 +33,16 @@ CLINIC = ClinicSettings(
 _app_names = itertools.count()
 
 
+TOKEN = "unit-test-rest-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture(autouse=True)
+def rest_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REST_CHANNEL_TOKEN", TOKEN)
+    monkeypatch.delenv("FRONTDESK_DEV_MODE", raising=False)
+
+
 @pytest.fixture(autouse=True)
 def sanic_test_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     # Sanic rewrites some of its own methods when an app starts ("touch-up"); in test mode it keeps
@@ -80,11 +90,15 @@ async def client_of(agent: RecordingAgent) -> AsyncIterator[httpx.AsyncClient]:
             await task
 
 
-async def post(body: dict[str, Any], *, stream: bool = False) -> tuple[httpx.Response, RecordingAgent]:
+async def post(
+    body: Any, *, stream: bool = False, headers: dict[str, str] | None = None
+) -> tuple[httpx.Response, RecordingAgent]:
     agent = RecordingAgent()
     async with client_of(agent) as client:
         params = {"stream": "true"} if stream else {}
-        response = await client.post("/webhooks/rest/webhook", json=body, params=params)
+        response = await client.post(
+            "/webhooks/rest/webhook", json=body, params=params, headers=AUTH if headers is None else headers
+        )
     return response, agent
 
 
@@ -95,12 +109,12 @@ async def test_a_card_number_is_removed_before_the_message_is_created() -> None:
     assert response.status_code == 200
     [message] = agent.messages
     assert message.text == f"pay my bill with {REDACTED} please"
-    assert message.sender_id == "c-1"
+    assert message.sender_id == "rest:c-1"
     assert message.input_channel == "rest"
     assert "4111" not in response.text
     assert response.json() == [
-        {"recipient_id": "c-1", "text": card_number_warning(CLINIC)},
-        {"recipient_id": "c-1", "text": "ok"},
+        {"recipient_id": "rest:c-1", "text": card_number_warning(CLINIC)},
+        {"recipient_id": "rest:c-1", "text": "ok"},
     ]
 
 
@@ -121,7 +135,7 @@ async def test_an_ordinary_message_passes_unchanged_without_a_warning() -> None:
     [message] = agent.messages
     assert message.text == text
     assert message.metadata == {"locale": "en"}
-    assert response.json() == [{"recipient_id": "c-2", "text": "ok"}]
+    assert response.json() == [{"recipient_id": "rest:c-2", "text": "ok"}]
 
 
 @pytest.mark.asyncio
@@ -140,3 +154,86 @@ async def test_the_url_and_health_route_are_rasas() -> None:
         health = await client.get("/webhooks/rest/")
     assert health.json() == {"status": "ok"}
     assert RestInput.name() == "rest"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}, {"Authorization": "Basic " + TOKEN}],
+    ids=["none", "wrong token", "no scheme", "basic"],
+)
+async def test_without_the_bearer_token_nothing_is_processed(headers: dict[str, str]) -> None:
+    """No Authorization header, a wrong token, the token without "Bearer", Basic auth: 401, no message."""
+    response, agent = await post({"sender": "c-4", "message": "hi"}, headers=headers)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert agent.messages == []
+
+
+@pytest.mark.asyncio
+async def test_dev_mode_needs_no_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """FRONTDESK_DEV_MODE=1 and no token at all: the message is handled."""
+    monkeypatch.delenv("REST_CHANNEL_TOKEN")
+    monkeypatch.setenv("FRONTDESK_DEV_MODE", "1")
+    response, agent = await post({"sender": "c-5", "message": "hi"}, headers={})
+    assert response.status_code == 200
+    assert [m.sender_id for m in agent.messages] == ["rest:c-5"]
+
+
+@pytest.mark.asyncio
+async def test_no_token_configured_and_not_dev_mode_refuses_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Neither REST_CHANNEL_TOKEN nor dev mode: 503 saying what to set, even with some token sent."""
+    monkeypatch.delenv("REST_CHANNEL_TOKEN")
+    response, agent = await post({"sender": "c-6", "message": "hi"})
+    assert response.status_code == 503
+    assert "REST_CHANNEL_TOKEN" in response.json()["error"]
+    assert agent.messages == []
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("sender", ["web:abc", "sms:0123abcd", "rest:x"])
+async def test_a_client_cannot_pick_another_channels_conversation(sender: str) -> None:
+    """A sender that names another namespace stays inside rest:, and the channel is always rest
+    even when the body claims another one (with an SMS sender's phone in the metadata)."""
+    body = {"sender": sender, "message": "hi", "input_channel": "sms", "metadata": {"sender_phone": "+16175550123"}}
+    response, agent = await post(body)
+    [message] = agent.messages
+    assert message.sender_id == f"rest:{sender}"
+    assert message.input_channel == "rest"
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"message": "hi"},
+        {"sender": "", "message": "hi"},
+        {"sender": 42, "message": "hi"},
+        {"sender": "x" * 129, "message": "hi"},
+        {"sender": "tab\there", "message": "hi"},
+        {"sender": "c-7", "message": {"text": "hi"}},
+        ["not", "an", "object"],
+    ],
+    ids=["no sender", "empty", "number", "too long", "control char", "message not a string", "array"],
+)
+async def test_bad_requests_get_a_clear_400(body: Any) -> None:
+    """Missing, empty, non-string, 129-character or control-character senders, a message that is not
+    a string, a JSON array: 400 with the reason, nothing processed."""
+    response, agent = await post(body)
+    assert response.status_code == 400
+    assert response.json()["error"]
+    assert agent.messages == []
+
+
+@pytest.mark.asyncio
+async def test_a_body_that_is_not_json_gets_400() -> None:
+    """A form-encoded body where JSON is expected, and invalid UTF-8: 400, nothing processed."""
+    agent = RecordingAgent()
+    async with client_of(agent) as client:
+        form = await client.post("/webhooks/rest/webhook", data={"sender": "c-8"}, headers=AUTH)
+        raw = await client.post(
+            "/webhooks/rest/webhook", content=b'{"sender": "c-8", "message": "\xff\xfe"}', headers=AUTH
+        )
+    assert form.status_code == 400
+    assert raw.status_code == 400
+    assert agent.messages == []
