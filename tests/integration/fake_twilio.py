@@ -1,6 +1,7 @@
 """A local stand-in for Twilio, for tests only: its Messages API, and its way of signing webhooks.
 
-``FakeTwilio`` serves ``POST /2010-04-01/Accounts/<sid>/Messages.json`` on loopback: it checks
+``FakeTwilio`` serves ``POST /2010-04-01/Accounts/<sid>/Messages.json`` on loopback (and ``GET``,
+the list of what it accepted, as ``MessagesApi.sent_since`` reads it): it checks
 HTTP basic auth as Twilio does, records every text it accepts (``messages``) and every attempt
 (``attempts``), and can be told to answer the next requests with errors (``fail_next``), as
 Twilio does when it throttles (429) or fails (500). ``env()`` is the environment that points the
@@ -21,6 +22,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -44,6 +46,7 @@ class Text:
     to: str
     sender: str
     body: str
+    created: float = 0.0  # epoch seconds
 
 
 class FakeTwilio:
@@ -86,10 +89,22 @@ class FakeTwilio:
                     self._answer(400, {"code": 21604, "message": "To, From and Body are required"})
                     return
                 with twilio._lock:
-                    twilio.messages.append(Text(to, sender, body))
+                    twilio.messages.append(Text(to, sender, body, time.time()))
                     sid = f"SM{next(twilio._sids):032x}"
                 twilio.attempts.append(201)
                 self._answer(201, {"sid": sid, "status": "queued"})
+
+            def do_GET(self) -> None:
+                """The message list (one page, every text), as Twilio lists them."""
+                if self.path.split("?")[0] != f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json":
+                    self._answer(404, {"code": 20404, "message": "not found"})
+                    return
+                with twilio._lock:
+                    listed = [
+                        {"to": m.to, "from": m.sender, "date_created": formatdate(m.created, usegmt=True)}
+                        for m in twilio.messages
+                    ]
+                self._answer(200, {"messages": listed, "next_page_uri": None})
 
             def _answer(self, status: int, payload: dict, retry_after: str | None = None) -> None:
                 data = json.dumps(payload).encode()

@@ -17,10 +17,12 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 import httpx
 
@@ -151,6 +153,50 @@ class MessagesApi:
                 raise SendFailed(reason, status, code)
             log.info("retrying a text in %.1f s (attempt %d: HTTP %s)", wait, attempt, status)
             await self._sleep(wait)
+
+    async def sent_since(self, to: str, since: float, max_pages: int = 20) -> bool | None:
+        """Whether Twilio holds a text to ``to`` created at or after ``since`` (epoch seconds):
+        how a job interrupted mid-send learns whether its text went out. None when it cannot
+        tell (an error, or more pages than ``max_pages``).
+
+        The list is asked for by date only and filtered here: a number in the query string would
+        end up in HTTP client logs."""
+        day = datetime.fromtimestamp(since, timezone.utc).date().isoformat()
+        since = math.floor(since)  # Twilio's times are to the second
+        url: str | None = self.url
+        params: dict[str, str] | None = {"DateSent>": day, "PageSize": "1000"}
+        for _ in range(max_pages):
+            if url is None:
+                return False
+            try:
+                response = await self._http().get(url, params=params)
+                page = response.json() if response.status_code == 200 else None
+            except (httpx.HTTPError, ValueError) as error:
+                log.warning("could not list texts at Twilio (%s)", type(error).__name__)
+                return None
+            if not isinstance(page, dict):
+                log.warning("could not list texts at Twilio: HTTP %s", response.status_code)
+                return None
+            for message in page.get("messages") or []:
+                if isinstance(message, dict) and message.get("to") == to and _created_at(message) >= since:
+                    return True
+            next_page = page.get("next_page_uri")
+            url = self._same_host(next_page) if isinstance(next_page, str) and next_page else None
+            params = None
+        return None
+
+    def _same_host(self, uri: str) -> str:
+        """A paging link, as an absolute URL on the API's own host (never another host)."""
+        base = httpx.URL(self.url)
+        return str(base.copy_with(raw_path=httpx.URL(uri).raw_path))
+
+
+def _created_at(message: dict[str, object]) -> float:
+    raw = message.get("date_created")
+    try:
+        return email.utils.parsedate_to_datetime(str(raw)).timestamp()
+    except (TypeError, ValueError):
+        return float("-inf")
 
 
 def _message_sid(response: httpx.Response) -> str:

@@ -133,3 +133,50 @@ def test_retry_after_values():
     assert retry_after_seconds(None) is None
     assert retry_after_seconds("soon") is None
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
+
+
+class MessageList:
+    """Twilio's message list, in pages of two; records the URLs asked for."""
+
+    def __init__(self, messages: list[dict[str, str]], status: int = 200) -> None:
+        self.messages, self.status = messages, status
+        self.urls: list[httpx.URL] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.urls.append(request.url)
+        if self.status != 200:
+            return httpx.Response(self.status, json={"code": 20500})
+        page = int(request.url.params.get("Page", "0"))
+        chunk = self.messages[page * 2 : page * 2 + 2]
+        more = (page + 1) * 2 < len(self.messages)
+        next_uri = (
+            f"/2010-04-01/Accounts/{SID}/Messages.json?Page={page + 1}&PageToken=PA{page}" if more else None
+        )
+        return httpx.Response(200, json={"messages": chunk, "next_page_uri": next_uri})
+
+    def api(self) -> MessagesApi:
+        return MessagesApi(
+            SID, TOKEN, from_number="+1", base_url="https://twilio.test", transport=httpx.MockTransport(self)
+        )
+
+
+SINCE = 1795824000.0  # Sat, 28 Nov 2026 00:00:00 +0000
+OTHERS = [{"to": "+15085550100", "date_created": "Sat, 28 Nov 2026 09:00:00 +0000"}] * 3
+
+
+@pytest.mark.asyncio
+async def test_sent_since_finds_a_text_on_a_later_page_without_the_number_in_any_url():
+    listing = MessageList(
+        [*OTHERS, {"to": "+16175550123", "date_created": "Sat, 28 Nov 2026 08:00:00 +0000"}]
+    )
+    assert await listing.api().sent_since("+16175550123", SINCE) is True
+    assert len(listing.urls) == 2
+    assert listing.urls[0].params["DateSent>"] == "2026-11-28"
+    assert all("5550123" not in str(url) and url.host == "twilio.test" for url in listing.urls)
+
+
+@pytest.mark.asyncio
+async def test_sent_since_is_false_for_older_or_other_texts_and_none_when_twilio_fails():
+    older = MessageList([*OTHERS, {"to": "+16175550123", "date_created": "Fri, 27 Nov 2026 23:59:00 +0000"}])
+    assert await older.api().sent_since("+16175550123", SINCE) is False
+    assert await MessageList([], status=500).api().sent_since("+16175550123", SINCE) is None
