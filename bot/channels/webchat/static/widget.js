@@ -135,6 +135,7 @@
     line.append(who, body);
     log.appendChild(line);
     log.scrollTop = log.scrollHeight;
+    panel.scrollTop = panel.scrollHeight; // on a small screen the whole panel scrolls
     return line;
   }
 
@@ -338,6 +339,7 @@
   };
 
   function showEnded(reason) {
+    var focusWasHere = root.activeElement && panel.contains(root.activeElement);
     holdId(null);
     session = null;
     clearIdleTimers();
@@ -347,7 +349,7 @@
     form.hidden = true;
     endChat.hidden = true;
     disconnect();
-    if (root.activeElement && panel.contains(root.activeElement)) restart.focus();
+    if (focusWasHere) restart.focus(); // the focused control may have just been hidden
   }
 
   endChat.addEventListener("click", function () {
