@@ -9,6 +9,7 @@ PY     := $(VENV)/bin/python
 STAMPS := .make
 PIP_VERSION := 24.3.1
 MODEL  := models/frontdesk.tar.gz
+CHROMIUM := /usr/bin/chromium
 MODEL_INPUTS := config.yml $(shell find domain data -type f -name '*.yml' 2>/dev/null)
 
 # Python 3.10 exactly (rasa 3.6 needs < 3.11): on PATH, or any pyenv-installed 3.10.
@@ -26,7 +27,7 @@ help:
 	@echo "make bench      benchmarks under bench/, printing figures"
 	@echo "make lock       re-resolve requirements.in into requirements.lock"
 
-setup: $(STAMPS)/python $(STAMPS)/node
+setup: $(STAMPS)/python $(STAMPS)/node $(STAMPS)/widget
 
 $(STAMPS)/python: requirements.lock
 	@test -n "$(PYTHON310)" || { echo "error: Python 3.10 not found (rasa 3.6 needs it). Install it, e.g. 'pyenv install 3.10'." >&2; exit 1; }
@@ -41,6 +42,19 @@ $(STAMPS)/node: sandbox/package-lock.json
 		|| { echo "error: Node.js >= 20.19 is needed for the sandbox EHR (found: $$(node --version 2>&1))" >&2; exit 1; }
 	cd sandbox && npm ci --no-audit --no-fund --loglevel=error
 	@mkdir -p $(STAMPS) && touch $@
+
+# The web-chat widget's browser-side packages (the socket.io client it loads, axe-core for tests).
+$(STAMPS)/widget: widget/package-lock.json | $(STAMPS)/node
+	cd widget && npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(STAMPS) && touch $@
+
+# Browser tests drive Debian's chromium (Playwright's own browser download is not used). The
+# binary is its own stamp: installed when missing, about 40 s.
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "error: browser tests need Debian's chromium at $(CHROMIUM); install it (apt-get is not available here)" >&2; exit 1; }
+	$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq
+	$$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium
+	@test -x $(CHROMIUM) || { echo "error: apt-get did not install $(CHROMIUM)" >&2; exit 1; }
 
 $(MODEL): $(MODEL_INPUTS) | $(STAMPS)/python
 	$(PY) -m rasa train --domain domain --fixed-model-name frontdesk --out models
@@ -60,7 +74,7 @@ lint: setup
 test-fast: setup
 	$(PY) -m pytest tests/unit -q
 
-test: setup lint $(MODEL)
+test: setup lint $(MODEL) $(CHROMIUM)
 	$(PY) -m rasa test core --model $(MODEL) --stories tests/test_stories \
 		--fail-on-prediction-errors --out results/core --quiet
 	$(PY) -m pytest

@@ -35,6 +35,7 @@ for _ in $(seq 1 240); do
     cat <<MSG
 
 Frontdesk is running.
+  Web chat:        http://$RASA_HOST:$RASA_PORT/chat   (demo clinic page; the widget is /webchat/widget.js)
   Chat (REST):     POST http://$RASA_HOST:$RASA_PORT/webhooks/rest/webhook  {"sender": "me", "message": "hi"}
   Rasa HTTP API:   http://$RASA_HOST:$RASA_PORT/status?token=$RASA_TOKEN
   Action server:   http://127.0.0.1:$ACTIONS_PORT/health
