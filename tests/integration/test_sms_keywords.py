@@ -77,10 +77,14 @@ def test_help_names_the_clinic_and_its_phone(phone):
 
 def test_an_opt_out_ends_the_conversation(phone, assistant):
     """A conversation under way (the assistant asked for a birth date) ends when the patient
-    opts out: its tracker holds none of their messages any more."""
+    opts out: its tracker holds none of their messages any more. After START, the next text
+    starts a fresh conversation."""
     assert "date of birth" in phone.text("what do I owe")
     sender_id = HASHER.conversation_id(phone.phone)
     assert user_texts(assistant, sender_id) == ["what do I owe"]
     assert "unsubscribed" in phone.text("QUIT")
     assert user_texts(assistant, sender_id) == []
     assert "subscribed to texts again" in phone.text("start")
+    # Resubscribed, the same number starts a new conversation.
+    assert "Monday to Friday" in phone.text("what are your hours")
+    assert user_texts(assistant, sender_id) == ["what are your hours"]

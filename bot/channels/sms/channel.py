@@ -37,7 +37,7 @@ from bot.channels.sms.output import SmsOutput, TurnOutput
 from bot.channels.sms.sender import SmsSender, set_default_sender
 from bot.channels.sms.settings import SmsSettings, load_sms_settings
 from bot.channels.sms.webhook import FormParams, Inbound, Refused, inbound, read_form, signature_valid
-from bot.lifecycle import EndReason, end_conversation, on_conversation_end, tag
+from bot.lifecycle import EndReason, attached_store, end_conversation, is_live, on_conversation_end, tag
 from bot.redaction import install_card_number_filter, redact_card_numbers
 from settings import ClinicSettings
 from settings.clinic import cached_clinic_settings
@@ -161,6 +161,11 @@ class SmsInput(InputChannel):
         except Exception as error:  # the patient still gets an answer; the log gets the type only
             log.error("an SMS message could not be handled (%s) in %s", type(error).__name__, tag(sender_id))
             await self.sender.send(message.phone, replies.failed(self.clinic))
+        finally:
+            # No conversation in the store (it ended during this turn, or never started): hold
+            # nothing for it, since no end will come to drop it.
+            if attached_store() is not None and not is_live(sender_id):
+                self.conversations.forget(sender_id)
 
     async def _handle(
         self, sender_id: str, message: Inbound, on_new_message: Callable[[UserMessage], Awaitable[Any]]

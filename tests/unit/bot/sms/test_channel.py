@@ -165,7 +165,7 @@ async def test_a_repeated_message_sid_is_handled_once(tmp_path):
     assert len(s.agent.messages) == 1 and s.twilio.bodies() == ["ok"]
 
 
-async def test_stop_start_help_and_silence_while_opted_out(tmp_path):
+async def test_stop_start_help_and_silence_while_opted_out(tmp_path, caplog):
     ended: list[tuple[str, lifecycle.EndReason]] = []
 
     async def record(sender_id: str, reason: lifecycle.EndReason) -> None:
@@ -192,6 +192,8 @@ async def test_stop_start_help_and_silence_while_opted_out(tmp_path):
     assert [m.text for m in s.agent.messages] == ["hello"]  # no keyword reached the assistant
     conversation = s.conversation_id
     assert (conversation, lifecycle.EndReason.OPTED_OUT) in ended
+    assert "5550123" not in caplog.text and "balance" not in caplog.text
+    assert "opt-out recorded" in caplog.text  # the log says what happened, not to whom
 
 
 async def test_a_card_number_never_reaches_the_assistant(tmp_path):
@@ -238,3 +240,39 @@ async def test_the_end_of_a_conversation_drops_the_number(tmp_path):
         assert s.channel.conversations.sizes() == {"phones": 0, "choices": 0, "locks": 0}
         await output.send_text_message(conversation, "too late")  # no number held: not sent
     assert s.twilio.bodies(NUMBER) == ["ok", "an agent's reply"]
+
+
+class Store:
+    """Stands in for the tracker store: knows which conversations exist."""
+
+    def __init__(self) -> None:
+        self.live: set[str] = set()
+
+    def forget(self, sender_id: str) -> bool:
+        existed = sender_id in self.live
+        self.live.discard(sender_id)
+        return existed
+
+    def contains(self, sender_id: str) -> bool:
+        return sender_id in self.live
+
+    def touch(self, sender_id: str) -> None:
+        return None
+
+
+async def test_no_number_is_held_for_a_conversation_the_store_does_not_have(tmp_path):
+    """A turn that ended its conversation (goodbye), or left no tracker, leaves no number behind:
+    no end would come later to drop it."""
+    store = Store()
+    lifecycle.attach_store(store)
+    try:
+        async with stack(tmp_path) as s:
+            store.live.add(s.conversation_id)
+            await s.text("hello")
+            assert s.channel.conversations.phone(s.conversation_id) == NUMBER
+            store.live.clear()  # as after action_end_conversation
+            await s.text("bye")
+            assert s.channel.conversations.phone(s.conversation_id) is None
+            assert s.twilio.bodies(NUMBER) == ["ok", "ok"]  # the last turn's reply still went out
+    finally:
+        lifecycle.attach_store(None)
