@@ -1,7 +1,8 @@
 """The action server: rasa-sdk's app, the PHI log filter, and an internal route to end a conversation.
 
 Run it as ``python -m actions.server`` (same options as ``python -m rasa_sdk``; ``--actions``
-defaults to ``actions``). Compared with ``python -m rasa_sdk``:
+defaults to ``actions``; without a level flag, ``LOG_LEVEL`` sets the level, as for the Rasa
+server). Compared with ``python -m rasa_sdk``:
 
 - the PHI log filter (``privacy/logs.py``) is on every handler, before anything is logged;
 - ``POST /internal/conversations/end`` with ``{"sender_id": "..."}`` drops what this process keeps
@@ -19,6 +20,7 @@ import asyncio
 import hmac
 import logging
 import os
+import sys
 from typing import Any
 
 from rasa_sdk import utils
@@ -80,6 +82,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = create_argument_parser()
     parser.set_defaults(actions="actions")
     args = parser.parse_args(argv)
+    flags = {"-v", "--verbose", "-vv", "--debug", "--quiet"}
+    if os.environ.get("LOG_LEVEL") and not flags.intersection(argv if argv is not None else sys.argv[1:]):
+        args.loglevel = logging.getLevelName(os.environ["LOG_LEVEL"].upper())  # as the Rasa server does
     logging.getLogger("matplotlib").setLevel(logging.WARN)
     utils.configure_colored_logging(args.loglevel)
     utils.configure_file_logging(

@@ -26,7 +26,7 @@ import httpx
 from actions.ehr import EHRSettings, FhirGateway
 from sandbox.server import SandboxEHR
 from sandbox.synthetic import generate, load
-from tests.integration.stack import RASA_TOKEN, Service, free_port, start_assistant
+from tests.integration.stack import RASA_TOKEN, REST_TOKEN, Service, free_port, start_assistant
 
 TURNS = int(os.environ.get("BENCH_TURNS", "50"))
 CONCURRENT = 20
@@ -40,7 +40,11 @@ def percentile(samples: list[float], q: float) -> float:
 
 async def say(client: httpx.AsyncClient, url: str, sender: str, text: str) -> float:
     started = time.perf_counter()
-    response = await client.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text})
+    response = await client.post(
+        f"{url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": text},
+        headers={"Authorization": f"Bearer {REST_TOKEN}"},  # ignored by the stock assistant
+    )
     response.raise_for_status()
     if not response.json():
         raise RuntimeError("the assistant did not answer")

@@ -12,6 +12,10 @@ RASA_HOST="${RASA_HOST:-127.0.0.1}" RASA_PORT="${RASA_PORT:-5005}"
 export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:$ACTIONS_PORT/webhook}"
 # The HTTP API's token: set RASA_TOKEN to choose one, otherwise a fresh one each run.
 RASA_TOKEN="${RASA_TOKEN:-$($PY -c 'import secrets; print(secrets.token_urlsafe(24))')}"
+# The REST channel's bearer token (or FRONTDESK_DEV_MODE=1 for none) and the internal routes'
+# shared secret (Rasa -> action server, console -> Rasa): chosen by you, otherwise fresh each run.
+export REST_CHANNEL_TOKEN="${REST_CHANNEL_TOKEN:-$($PY -c 'import secrets; print(secrets.token_urlsafe(24))')}"
+export FRONTDESK_INTERNAL_TOKEN="${FRONTDESK_INTERNAL_TOKEN:-$($PY -c 'import secrets; print(secrets.token_urlsafe(24))')}"
 
 pids=()
 stop() {
@@ -23,7 +27,7 @@ trap stop EXIT INT TERM
 
 $PY -m sandbox serve --host "$SANDBOX_HOST" --port "$SANDBOX_PORT" &
 pids+=($!)
-$PY -m rasa_sdk --actions actions --port "$ACTIONS_PORT" &
+$PY -m actions.server --actions actions --port "$ACTIONS_PORT" &
 pids+=($!)
 $PY -m rasa run --model models/frontdesk.tar.gz --endpoints endpoints.yml --credentials credentials.yml \
   --interface "$RASA_HOST" --port "$RASA_PORT" --enable-api --auth-token "$RASA_TOKEN" &
@@ -37,6 +41,7 @@ for _ in $(seq 1 240); do
 Frontdesk is running.
   Web chat:        http://$RASA_HOST:$RASA_PORT/chat   (demo clinic page; the widget is /webchat/widget.js)
   Chat (REST):     POST http://$RASA_HOST:$RASA_PORT/webhooks/rest/webhook  {"sender": "me", "message": "hi"}
+                   with the header  Authorization: Bearer $REST_CHANNEL_TOKEN
   Rasa HTTP API:   http://$RASA_HOST:$RASA_PORT/status?token=$RASA_TOKEN
   Action server:   http://127.0.0.1:$ACTIONS_PORT/health
   Sandbox EHR:     $EHR_BASE_URL   (FHIR R4; try $EHR_BASE_URL/metadata)

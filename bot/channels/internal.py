@@ -5,6 +5,7 @@ under ``/internal``, never under ``/webhooks``:
 
 - ``POST /internal/conversations/<id>/end`` ends a conversation (``{"reason": "agent_closed"}``
   by default; any ``bot.lifecycle.EndReason`` value): ``{"ended": true}`` if it was live;
+- ``GET /internal/conversations/<id>`` says whether the conversation is live, and nothing else;
 - ``GET /internal/store`` says how many conversations the store holds, and nothing else.
 
 Every route needs ``Authorization: Bearer <FRONTDESK_INTERNAL_TOKEN>``; without that variable set
@@ -68,6 +69,13 @@ class InternalInput(InputChannel):
                 return response.json({"error": f"reason must be one of: {choices}"}, status=400)
             ended = await lifecycle.end_conversation(sender_id, reason)
             return response.json({"ended": ended})
+
+        @internal.route("/conversations/<sender_id:path>", methods=["GET"])
+        async def live(request: Request, sender_id: str) -> HTTPResponse:
+            refused = _refusal(request)
+            if refused is not None:
+                return refused
+            return response.json({"live": lifecycle.is_live(sender_id)})
 
         @internal.route("/store", methods=["GET"])
         async def store_size(request: Request) -> HTTPResponse:
