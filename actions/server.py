@@ -22,6 +22,7 @@ import logging
 import os
 import sys
 from typing import Any
+from urllib.parse import unquote
 
 from rasa_sdk import utils
 from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME
@@ -64,7 +65,8 @@ def add_internal_routes(app: Sanic) -> None:
     async def held_for(request: Request, sender_id: str) -> HTTPResponse:
         if not _authorised(request):
             return response.json({"error": "a valid bearer token is required"}, status=401)
-        return response.json({"verification_failures": lockouts().conversation_failures(sender_id)})
+        failures = lockouts().conversation_failures(unquote(sender_id))  # "rest%3Aabc" from some clients
+        return response.json({"verification_failures": failures})
 
     async def filter_late_handlers(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
         install_phi_filter()  # Sanic adds its own handlers when it starts

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import unquote
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -67,7 +68,7 @@ class InternalInput(InputChannel):
             except ValueError:
                 choices = ", ".join(r.value for r in EndReason)
                 return response.json({"error": f"reason must be one of: {choices}"}, status=400)
-            ended = await lifecycle.end_conversation(sender_id, reason)
+            ended = await lifecycle.end_conversation(unquote(sender_id), reason)
             return response.json({"ended": ended})
 
         @internal.route("/conversations/<sender_id:path>", methods=["GET"])
@@ -75,7 +76,7 @@ class InternalInput(InputChannel):
             refused = _refusal(request)
             if refused is not None:
                 return refused
-            return response.json({"live": lifecycle.is_live(sender_id)})
+            return response.json({"live": lifecycle.is_live(unquote(sender_id))})
 
         @internal.route("/store", methods=["GET"])
         async def store_size(request: Request) -> HTTPResponse:
