@@ -191,7 +191,7 @@ class EphemeralTrackerStore(InMemoryTrackerStore):
             await lifecycle.end_conversation(sender_id, EndReason.IDLE)
         wall = time.time()
         for sender_id, ended_at in list(self._ended.items()):
-            if wall - ended_at > max(TOMBSTONE_SECONDS, timeout):
+            if wall - ended_at > TOMBSTONE_SECONDS:
                 del self._ended[sender_id]
         for sender_id in [s for s in self._last_active if s not in self.store]:
             del self._last_active[sender_id]

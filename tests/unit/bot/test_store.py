@@ -29,7 +29,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot import lifecycle
 from bot.lifecycle import EndReason
 from bot.store import EphemeralTrackerStore
-from bot.store.ephemeral import closed_by_assistant, current_session
+from bot.store.ephemeral import TOMBSTONE_SECONDS, closed_by_assistant, current_session
 
 DOMAIN = Domain.empty()
 SLOTS = [TextSlot("full_name", mappings=[{"type": "custom"}])]
@@ -175,6 +175,17 @@ async def test_the_sweep_runs_on_its_own(monkeypatch, store) -> None:
             break
         await asyncio.sleep(0.1)
     assert not lifecycle.is_live("rest:quiet")
+
+
+@pytest.mark.asyncio
+async def test_the_sweep_forgets_old_ends(store) -> None:
+    """An end remembered (to refuse saves in flight) is forgotten after TOMBSTONE_SECONDS; a recent
+    one is kept."""
+    await lifecycle.end_conversation("web:old", EndReason.PATIENT_ENDED)
+    await lifecycle.end_conversation("web:new", EndReason.PATIENT_ENDED)
+    store._ended["web:old"] -= TOMBSTONE_SECONDS + 1
+    await store.sweep(timeout=60)
+    assert list(store._ended) == ["web:new"]
 
 
 @pytest.mark.asyncio
