@@ -1,7 +1,9 @@
 """Browser tests: Debian's chromium driven by Playwright, against the session's real assistant.
 
-One browser for the whole session; each test gets its own context (so its own sessionStorage)
-and one page. Playwright's own browser download is not used: ``make test`` installs Debian's
+One browser per test module, not per session: Playwright's sync API keeps an event loop running
+while it is open, and the asyncio tests that run after these in the same session need the thread
+free of it (about a second per module). Each test gets its own context (so its own
+sessionStorage) and one page. Playwright's own browser download is not used: ``make test`` installs Debian's
 chromium (the ``chromium`` stamp in the Makefile).
 """
 
@@ -35,7 +37,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs it (apt-get install chromium)")

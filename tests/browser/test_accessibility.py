@@ -53,6 +53,8 @@ def serious_violations(widget: Widget) -> list[str]:
 
 @pytest.mark.parametrize("size", list(SIZES))
 def test_no_serious_violations_with_the_widget_open(browser: Browser, assistant: str, size: str):
+    """Tried at ``size``: the widget open, one exchange in the log, the idle warning shown; axe
+    (WCAG 2.0/2.1 A and AA rules and best practices), sideways scrolling, controls on screen."""
     # The demo page's Content-Security-Policy would refuse the injected axe script.
     for page in new_page(browser, bypass_csp=True, **SIZES[size]):
         widget = Widget.load(page, assistant)

@@ -56,6 +56,8 @@ def going_on(rasa_url: str, conversation_id: str) -> bool:
 
 
 def test_the_warning_comes_and_stay_keeps_the_conversation(page, quick_assistant):
+    """Tried: one message, then silence until the warning (an alert, 2 s before the 8 s timeout);
+    "Stay in chat"; silence past the first deadline and a sweep; another message."""
     widget = Widget.load(page, quick_assistant)
     widget.open()
     assert "open Monday to Friday" in widget.say("what are your hours")
@@ -76,6 +78,8 @@ def test_the_warning_comes_and_stay_keeps_the_conversation(page, quick_assistant
 
 
 def test_without_stay_the_idle_sweep_ends_it_and_the_page_says_so(page, quick_assistant):
+    """Tried: one message, then silence: the page says the chat ended for inactivity, forgets the
+    id, hides the message box; the tracker Rasa's API shows holds none of the messages."""
     widget = Widget.load(page, quick_assistant)
     widget.open()
     widget.say("what are your hours")
@@ -88,6 +92,8 @@ def test_without_stay_the_idle_sweep_ends_it_and_the_page_says_so(page, quick_as
 
 
 def test_closing_the_page_ends_the_conversation_after_the_grace_period(page, quick_assistant):
+    """Tried: one message, then closing the page (pagehide sends the beacon): within a few
+    seconds of the 1 s grace the tracker Rasa's API shows holds none of the messages."""
     widget = Widget.load(page, quick_assistant)
     widget.open()
     widget.say("what are your hours")

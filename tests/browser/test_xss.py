@@ -29,6 +29,7 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def test_markup_typed_by_a_patient_is_shown_as_text_and_never_runs(widget: Widget):
+    """Tried: each of TYPED sent in turn, with the page's Content-Security-Policy bypassed."""
     dialogs: list[str] = []
 
     def record(dialog: Dialog) -> None:
