@@ -55,6 +55,11 @@ class FakeTwilio:
         self.messages: list[Text] = []
         self.attempts: list[int] = []  # the status answered to each Messages API request
         self.fail_next: list[tuple[int, str | None]] = []  # (status, Retry-After) to answer next
+        # After accepting this many texts, keep the next answers waiting until ``release`` is set,
+        # as when a sender dies between Twilio taking a text and hearing that it did.
+        self.hold_after: int | None = None
+        self.holding = threading.Event()
+        self.release = threading.Event()
         self._lock = threading.Lock()
         self._sids = itertools.count(1)
         twilio = self
@@ -91,7 +96,11 @@ class FakeTwilio:
                 with twilio._lock:
                     twilio.messages.append(Text(to, sender, body, time.time()))
                     sid = f"SM{next(twilio._sids):032x}"
+                    hold = twilio.hold_after is not None and len(twilio.messages) >= twilio.hold_after
                 twilio.attempts.append(201)
+                if hold:
+                    twilio.holding.set()
+                    twilio.release.wait(timeout=120)
                 self._answer(201, {"sid": sid, "status": "queued"})
 
             def do_GET(self) -> None:
