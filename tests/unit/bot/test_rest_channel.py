@@ -181,7 +181,7 @@ async def test_dev_mode_needs_no_token(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.asyncio
-async def test_no_token_configured_and_not_dev_mode_refuses_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_no_token_configured_and_not_dev_mode_refuses_all(monkeypatch: pytest.MonkeyPatch) -> None:
     """Neither REST_CHANNEL_TOKEN nor dev mode: 503 saying what to set, even with some token sent."""
     monkeypatch.delenv("REST_CHANNEL_TOKEN")
     response, agent = await post({"sender": "c-6", "message": "hi"})
@@ -195,8 +195,10 @@ async def test_no_token_configured_and_not_dev_mode_refuses_everything(monkeypat
 async def test_a_client_cannot_pick_another_channels_conversation(sender: str) -> None:
     """A sender that names another namespace stays inside rest:, and the channel is always rest
     even when the body claims another one (with an SMS sender's phone in the metadata)."""
-    body = {"sender": sender, "message": "hi", "input_channel": "sms", "metadata": {"sender_phone": "+16175550123"}}
+    metadata = {"sender_phone": "+16175550123"}
+    body = {"sender": sender, "message": "hi", "input_channel": "sms", "metadata": metadata}
     response, agent = await post(body)
+    assert response.status_code == 200
     [message] = agent.messages
     assert message.sender_id == f"rest:{sender}"
     assert message.input_channel == "rest"
