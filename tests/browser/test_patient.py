@@ -1,6 +1,6 @@
 """A patient in the web chat, in a real browser: verifies, asks for the next appointment, reads
-the answer (checked against the sandbox EHR), ends the chat; the same by keyboard alone; and a
-reload in the middle, which keeps the transcript and the verification.
+the answer (checked against the sandbox EHR), ends the chat; the same by keyboard alone; a
+reload in the middle, which keeps the transcript and the verification; and a dropped connection.
 
 The demo patient's answers are the verification flow's: full name, birth date (as typed in the
 US, 3/14/1984), the phone number on file.
@@ -126,3 +126,24 @@ def test_a_reload_keeps_the_transcript_and_the_verification(widget, sandbox):
     assert next_appointment(sandbox, info) in reply, reply
     widget.button("End chat").click()
     assert_gone(widget, sandbox, before_id)
+
+
+def test_a_dropped_connection_keeps_the_conversation(widget):
+    """Tried: talk, take the browser offline (the widget says it is reconnecting), type a message
+    while offline, come back online: the message is sent once connected again, answered in the
+    same conversation, and nothing said before is lost."""
+    widget.open()
+    assert "open Monday to Friday" in widget.say("what are your hours")
+    conversation_id = widget.conversation_id()
+    context = widget.page.context
+    context.set_offline(True)
+    expect(widget.page.get_by_role("status")).to_have_text("Reconnecting\u2026")
+    widget.input.fill("where do I park")
+    widget.page.keyboard.press("Enter")
+    expect(widget.page.locator(".msg.user .text").last).to_have_text("where do I park")
+    context.set_offline(False)
+    expect(widget.page.get_by_text("Free parking in the lot")).to_be_visible()
+    expect(widget.page.get_by_role("status")).to_have_text("")
+    assert widget.conversation_id() == conversation_id
+    assert widget.user_texts() == ["what are your hours", "where do I park"]
+    widget.button("End chat").click()
