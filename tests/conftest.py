@@ -89,7 +89,9 @@ def assistant(ehr_proxy: FaultyProxy, sandbox: Sandbox, fake_twilio: FakeTwilio)
     """A real action server and Rasa server (one per test session); yields Rasa's URL.
 
     At the end, their logs are searched for every special-case patient's identifiers."""
-    actions, rasa, url = start_assistant(ehr_proxy.base_url, extra_env=fake_twilio.env())
+    # The reminder job's outbox: the SMS channel reads replies to reminders (C, R, X) against it.
+    outbox = {"REMINDER_OUTBOX": str(fake_twilio.data_dir / "reminders.sqlite3")}
+    actions, rasa, url = start_assistant(ehr_proxy.base_url, extra_env={**fake_twilio.env(), **outbox})
     try:
         yield url
     finally:

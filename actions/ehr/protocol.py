@@ -67,6 +67,10 @@ class EHRGateway(Protocol):
     async def cancel(self, appointment_id: str, *, reason: str = "patient") -> Appointment:
         """Cancel the appointment and free its slot."""
 
+    async def confirm_attendance(self, appointment_id: str, patient_id: str) -> None:
+        """The patient will come: their participation becomes accepted. NotFound when the
+        patient is not on that appointment."""
+
     # -- billing --
     async def outstanding_balance(self, patient_id: str) -> Balance | None:
         """What the patient owes now, or None when they have no billing account."""

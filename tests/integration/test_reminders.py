@@ -13,10 +13,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 
 from bot.channels.sms.optouts import OptOutStore
-from tests.integration.fake_twilio import HASHER, FakeTwilio
+from tests.integration.fake_twilio import HASHER, FakeTwilio, SmsPhone
 from tests.integration.stack import ROOT
 
 pytestmark = pytest.mark.integration
@@ -145,3 +146,61 @@ def test_a_run_needs_sms_settings_unless_it_is_a_dry_run(sandbox, tmp_path) -> N
         subprocess.run([*argv[:-1], late[:19]], env=env, cwd=ROOT, capture_output=True, text=True).returncode
         == 2
     )
+
+
+def test_c_to_a_reminder_confirms_that_appointment_and_x_asks_who_they_are_first(
+    assistant, sandbox, fake_twilio
+) -> None:
+    """The job texts a reminder through the assistant's own fake Twilio (a window of a minute,
+    so only visits at that moment are due); the patient replies C: their participation in that
+    appointment becomes accepted in the sandbox, and the reply names nothing. Then X: the
+    ordinary cancel flow, which asks for the date of birth before anything else."""
+    today = datetime.now(ZONE).date()
+    owners = {a: p for p in sandbox.dataset.patients for a in p.upcoming_appointments}
+    phones = [p.phone_e164 for p in sandbox.dataset.patients]
+    target = None
+    for appointment_id, person in owners.items():
+        resource = httpx.get(f"{sandbox.base_url}/Appointment/{appointment_id}", timeout=30).json()
+        start = datetime.fromisoformat(resource["start"].replace("Z", "+00:00")).astimezone(ZONE)
+        usable = person.case is None and person.phone_e164 and phones.count(person.phone_e164) == 1
+        if usable and resource["status"] == "booked" and 10 <= start.hour < 17 and person.age(today) >= 18:
+            patient = httpx.get(f"{sandbox.base_url}/Patient/{person.id}", timeout=30).json()
+            if any(t.get("use") == "mobile" for t in patient.get("telecom", [])):
+                target = (appointment_id, person, resource, start)
+                break
+    assert target is not None
+    appointment_id, person, resource, start = target
+    index = next(
+        i for i, p in enumerate(resource["participant"]) if p["actor"]["reference"] == f"Patient/{person.id}"
+    )
+    httpx.patch(
+        f"{sandbox.base_url}/Appointment/{appointment_id}",
+        json=[{"op": "replace", "path": f"/participant/{index}/status", "value": "needs-action"}],
+        headers={"Content-Type": "application/json-patch+json"},
+        timeout=30,
+    ).raise_for_status()
+    env = {
+        **os.environ,
+        **fake_twilio.env(),
+        "EHR_BASE_URL": sandbox.base_url,
+        "REMINDER_OUTBOX": str(fake_twilio.data_dir / "reminders.sqlite3"),
+        "REMINDER_WINDOWS_HOURS": "0.02",
+        "PYTHONPATH": str(ROOT),
+    }
+    moment = (start - timedelta(seconds=60)).isoformat()
+    argv = [sys.executable, "-m", "bot", "reminders", "run", "--now", moment]
+    done = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0 and "sent " in done.stdout, done.stdout + done.stderr
+    phone = SmsPhone(assistant, fake_twilio, person.phone_e164)
+    reminder = fake_twilio.texts_to(person.phone_e164)
+    assert len(reminder) == 1 and "Reply C to confirm" in reminder[0]
+
+    answer = phone.text("C")
+    assert "confirmed" in answer and not sandbox.leaked_in(answer)
+    after = httpx.get(f"{sandbox.base_url}/Appointment/{appointment_id}", timeout=30).json()
+    assert after["participant"][index]["status"] == "accepted"
+
+    answer = phone.text("X")
+    assert "date of birth" in answer.lower()
+    after_x = httpx.get(f"{sandbox.base_url}/Appointment/{appointment_id}", timeout=30).json()
+    assert after_x["status"] == "booked"

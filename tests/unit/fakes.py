@@ -58,6 +58,7 @@ class FakeGateway:
     conditions: dict[str, list[Condition]] = field(default_factory=dict)
     allergy_list: dict[str, list[Allergy]] = field(default_factory=dict)
     refills: list[RefillRequest] = field(default_factory=list)
+    confirmed: set[tuple[str, str]] = field(default_factory=set)  # (appointment id, patient id)
     capabilities_: Capabilities = FULL
     fail_with: EHRError | None = None
     calls: list[str] = field(default_factory=list)
@@ -149,6 +150,14 @@ class FakeGateway:
                     booked[index] = replace(appointment, status="cancelled")
                     return booked[index]
         raise NotFound("Appointment")
+
+    async def confirm_attendance(self, appointment_id: str, patient_id: str) -> None:
+        self._call("confirm_attendance")
+        if not self.capabilities_.can_cancel:
+            raise NotSupported("confirm_attendance")
+        if not any(a.id == appointment_id for a in self.appointments.get(patient_id, [])):
+            raise NotFound("Appointment")
+        self.confirmed.add((appointment_id, patient_id))
 
     async def outstanding_balance(self, patient_id: str) -> Balance | None:
         self._call("outstanding_balance")

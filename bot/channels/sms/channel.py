@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -39,6 +41,8 @@ from bot.channels.sms.settings import SmsSettings, load_sms_settings
 from bot.channels.sms.webhook import FormParams, Inbound, Refused, inbound, read_form, signature_valid
 from bot.lifecycle import EndReason, attached_store, end_conversation, is_live, on_conversation_end, tag
 from bot.redaction import install_card_number_filter, redact_card_numbers
+from bot.reminders.replies import reminder_reply
+from bot.reminders.settings import DEFAULT_OUTBOX
 from settings import ClinicSettings
 from settings.clinic import cached_clinic_settings
 
@@ -55,8 +59,11 @@ class SmsInput(InputChannel):
         sender: SmsSender | None,
         clinic: ClinicSettings | None = None,
         seen: SeenMessages | None = None,
+        reminder_outbox: Path | None = None,
     ) -> None:
         self.settings, self.sender, self._clinic = settings, sender, clinic
+        # Where the reminder job records what it sent: C, R and X are read against it.
+        self.reminder_outbox = reminder_outbox or Path(os.environ.get("REMINDER_OUTBOX") or DEFAULT_OUTBOX)
         self.seen = seen or SeenMessages()
         self.conversations = SmsConversations()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -199,7 +206,12 @@ class SmsInput(InputChannel):
             await sender.send(phone, replies.too_long(clinic, self.settings.max_inbound_chars))
             return
 
-        text = self.conversations.choice(sender_id, message.text) or message.text
+        extra: dict[str, Any] = {}
+        answered = reminder_reply(message.text, self.reminder_outbox, opt_out_key)
+        if answered is not None:  # C, R or X to a reminder sent to this number
+            text, extra = answered
+        else:
+            text = self.conversations.choice(sender_id, message.text) or message.text
         redacted = redact_card_numbers(text)
         self.conversations.remember(sender_id, phone)
         output = TurnOutput()
@@ -212,7 +224,7 @@ class SmsInput(InputChannel):
                 sender_id,
                 input_channel=self.name(),
                 message_id=message.message_sid,
-                metadata={"sender_phone": phone},
+                metadata={"sender_phone": phone, **extra},
             )
         )
         self.conversations.set_choices(sender_id, output.choices)
