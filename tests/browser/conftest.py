@@ -10,13 +10,16 @@ chromium (the ``chromium`` stamp in the Makefile).
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.browser.widget import Widget
+from tests.integration.stack import start_assistant
 
 CHROMIUM = Path(os.environ.get("FRONTDESK_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -28,6 +31,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 DESKTOP = {"width": 1280, "height": 800}
+IDLE_SECONDS = 8.0  # the quick assistant's idle timeout
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -68,3 +72,78 @@ def page(browser: Browser) -> Iterator[Page]:
 def widget(page: Page, assistant: str) -> Widget:
     """The demo clinic page, opened on the session's assistant."""
     return Widget.load(page, assistant)
+
+
+class ClinicSite:
+    """A clinic's own website on another origin (another port): one page with the widget's tag,
+    pointing at ``rasa_url``. ``page_url(rasa_url)`` serves it."""
+
+    def __init__(self) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+            def do_GET(self) -> None:
+                rasa_url = self.path.partition("?rasa=")[2]
+                body = (
+                    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Clinic site</title>'
+                    f'</head><body><main><h1>A clinic</h1></main><script src="{rasa_url}/webchat/widget.js" '
+                    "defer></script></body></html>"
+                ).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.origin = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def page_url(self, rasa_url: str) -> str:
+        return f"{self.origin}/?rasa={rasa_url}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture(scope="session")
+def clinic_site() -> Iterator[ClinicSite]:
+    site = ClinicSite()
+    yield site
+    site.close()
+
+
+@pytest.fixture(scope="session")
+def quick_assistant(ehr_proxy, sandbox, clinic_site: ClinicSite, tmp_path_factory) -> Iterator[str]:
+    """A second assistant for what the session's cannot show quickly: an idle timeout of
+    IDLE_SECONDS, a 1 s grace for closed pages, and the clinic site's origin allowed to embed the
+    widget. Its logs are searched for patient identifiers at the end, as the session's are."""
+    logs = tmp_path_factory.mktemp("quick-assistant-logs")
+    before = os.environ.get("FRONTDESK_TEST_LOGS")
+    os.environ["FRONTDESK_TEST_LOGS"] = str(logs)  # not the session assistant's log files
+    try:
+        actions, rasa, url = start_assistant(
+            ehr_proxy.base_url,
+            {
+                "FRONTDESK_IDLE_TIMEOUT_SECONDS": str(IDLE_SECONDS),
+                "WEBCHAT_CLOSE_GRACE_SECONDS": "1",
+                "WEBCHAT_ALLOWED_ORIGINS": clinic_site.origin,
+            },
+        )
+    finally:
+        if before is None:
+            os.environ.pop("FRONTDESK_TEST_LOGS", None)
+        else:
+            os.environ["FRONTDESK_TEST_LOGS"] = before
+    try:
+        yield url
+    finally:
+        rasa.stop()
+        actions.stop()
+    for service in (actions, rasa):
+        leaked = sandbox.leaked_in(service.log_path.read_text(errors="replace"))
+        assert not leaked, f"{len(leaked)} patient identifiers appeared in {service.log_path.name}"

@@ -1,5 +1,6 @@
-"""The idle warning and the page-closed end, in a real browser, against an assistant of its own
-with a short idle timeout (8 s: the warning shows 2 s before) and a 1 s grace for closed pages.
+"""The idle warning and the page-closed end, in a real browser, against the quick assistant
+(conftest.py): a short idle timeout (8 s: the warning shows 2 s before), a 1 s grace for closed
+pages.
 
 Tried: waiting for the warning and pressing "Stay in chat" (the conversation outlives its first
 deadline and keeps its transcript); not pressing it (the server's idle sweep ends the
@@ -9,44 +10,15 @@ the conversation once the grace period has passed without the page coming back).
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Iterator
 
-import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import IDLE_SECONDS
 from tests.browser.widget import Widget
-from tests.integration.stack import start_assistant
 from tests.integration.webchat_client import user_texts
 
-IDLE_SECONDS = 8.0
 WARN_BEFORE = IDLE_SECONDS / 4  # bot/channels/webchat/channel.py: warn_before
-
-
-@pytest.fixture(scope="module")
-def quick_assistant(ehr_proxy, sandbox, tmp_path_factory) -> Iterator[str]:
-    logs = tmp_path_factory.mktemp("quick-assistant-logs")
-    before = os.environ.get("FRONTDESK_TEST_LOGS")
-    os.environ["FRONTDESK_TEST_LOGS"] = str(logs)  # not the session assistant's log files
-    try:
-        actions, rasa, url = start_assistant(
-            ehr_proxy.base_url,
-            {"FRONTDESK_IDLE_TIMEOUT_SECONDS": str(IDLE_SECONDS), "WEBCHAT_CLOSE_GRACE_SECONDS": "1"},
-        )
-    finally:
-        if before is None:
-            os.environ.pop("FRONTDESK_TEST_LOGS", None)
-        else:
-            os.environ["FRONTDESK_TEST_LOGS"] = before
-    try:
-        yield url
-    finally:
-        rasa.stop()
-        actions.stop()
-    for service in (actions, rasa):
-        leaked = sandbox.leaked_in(service.log_path.read_text(errors="replace"))
-        assert not leaked, f"{len(leaked)} patient identifiers appeared in {service.log_path.name}"
 
 
 def going_on(rasa_url: str, conversation_id: str) -> bool:

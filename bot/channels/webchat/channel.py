@@ -46,6 +46,7 @@ log = logging.getLogger("frontdesk.webchat")
 
 SOCKET_PATH = "/webchat/socket.io"
 CLOSE_GRACE_ENV = "WEBCHAT_CLOSE_GRACE_SECONDS"
+ALLOWED_ORIGINS_ENV = "WEBCHAT_ALLOWED_ORIGINS"  # comma-separated; overrides credentials.yml
 DEFAULT_CLOSE_GRACE = 10.0
 MAX_SOCKET_PAYLOAD = 64 * 1024  # bytes; a message is at most 2,000 characters
 NOT_STARTED = {"error": "no_conversation", "text": "This chat has ended. Please start a new one."}
@@ -59,6 +60,23 @@ FAILED = {
 def warn_before(idle_timeout: float) -> float:
     """How long before the idle timeout the widget warns: a quarter of it, at most two minutes."""
     return min(120.0, idle_timeout / 4)
+
+
+def origin_check(allowed: list[str]) -> Callable[[str | None, dict[str, Any]], bool]:
+    """socket.io's origin check: the server's own origin (as the browser reached it, also behind a
+    proxy that sets X-Forwarded-Proto/Host) and the listed clinic sites."""
+    listed = {origin.rstrip("/") for origin in allowed}
+
+    def allowed_origin(origin: str | None, environ: dict[str, Any]) -> bool:
+        if origin is None:
+            return True
+        scheme, host = environ.get("wsgi.url_scheme", "http"), environ.get("HTTP_HOST", "")
+        forwarded_scheme = environ.get("HTTP_X_FORWARDED_PROTO", scheme).split(",")[0].strip()
+        forwarded_host = environ.get("HTTP_X_FORWARDED_HOST", host).split(",")[0].strip()
+        own = {f"{scheme}://{host}", f"{forwarded_scheme}://{forwarded_host}"}
+        return origin in own or origin in listed
+
+    return allowed_origin
 
 
 class WebChatOutput(OutputChannel):
@@ -108,7 +126,8 @@ class WebChatInput(InputChannel):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         install_card_number_filter()
         credentials = credentials or {}
-        origins = credentials.get("allowed_origins") or []
+        from_env = [o.strip() for o in os.environ.get(ALLOWED_ORIGINS_ENV, "").split(",") if o.strip()]
+        origins = from_env or credentials.get("allowed_origins") or []
         if isinstance(origins, str):
             origins = [origins]
         grace = os.environ.get(CLOSE_GRACE_ENV) or credentials.get("close_grace_seconds")
@@ -132,7 +151,7 @@ class WebChatInput(InputChannel):
         # engine.io logs nothing (its logger is off by default); python-socketio's neither.
         self.sio = AsyncServer(
             async_mode="sanic",
-            cors_allowed_origins=self.allowed_origins,
+            cors_allowed_origins=origin_check(self.allowed_origins) if self.allowed_origins else None,
             max_http_buffer_size=MAX_SOCKET_PAYLOAD,
         )
         self.sio.on("connect", self._connect)

@@ -208,6 +208,9 @@
         },
       });
       socket.on("connect", onConnect);
+      socket.on("connect_error", function () {
+        connection.textContent = "Cannot reach the chat service. Trying again\u2026";
+      });
       socket.on("disconnect", function () {
         ready = false;
         if (socket) connection.textContent = "Reconnecting\u2026";
