@@ -22,6 +22,7 @@ from .phones import to_e164
 CONSENT_CATEGORY_SYSTEM = "https://frontdesk.dev/fhir/CodeSystem/consent-category"
 BILLING_TEXT_CONSENT = (CONSENT_CATEGORY_SYSTEM, "billing-sms")
 _BATCH = 50
+_PAGE = 1000  # per page: with the client's page limit (EHR_MAX_PAGES, 20) at most 20,000 per search
 
 
 async def appointments_starting(
@@ -33,6 +34,7 @@ async def appointments_starting(
         ("date", f"ge{fhir_instant(start)}"),
         ("date", f"lt{fhir_instant(end)}"),
         ("_sort", "date"),
+        ("_count", str(_PAGE)),
     ]
     found = [
         r for r in await client.search("Appointment", query, limit=limit) if r.resource_type == "Appointment"
@@ -84,7 +86,8 @@ async def confirm_attendance(
 async def billing_text_consenters(client: FhirClient, *, limit: int) -> list[str]:
     """Ids of the patients with an active consent to billing text messages."""
     system, code = BILLING_TEXT_CONSENT
-    found = await client.search("Consent", {"status": "active", "category": f"{system}|{code}"}, limit=limit)
+    query = {"status": "active", "category": f"{system}|{code}", "_count": str(_PAGE)}
+    found = await client.search("Consent", query, limit=limit)
     ids = (reference_id(c.patient, "Patient") for c in found if c.resource_type == "Consent")
     return sorted({i for i in ids if i})
 

@@ -65,6 +65,7 @@ async def _run(args: argparse.Namespace) -> int:
         print(f"error: the EHR failed ({type(error).__name__}); nothing more was sent", file=sys.stderr)
         return 1
     finally:
+        outbox.close()
         if sender is not None:
             await sender.aclose()
     _print(report, args.dry_run)

@@ -53,21 +53,22 @@ class Row:
 
 
 class Outbox:
+    """One connection for the outbox's life (``close`` it); each change is its own commit."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connection() as db:
-            db.executescript(_SCHEMA)
+        self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")  # a claim is on disk before its text goes out
+        self._db.executescript(_SCHEMA)
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=FULL")
-            yield db
-        finally:
-            db.close()
+        yield self._db
+
+    def close(self) -> None:
+        self._db.close()
 
     def add(self, key: str, kind: str, reference: str) -> bool:
         """Record a due reminder as pending; False when it is already known (in any state)."""

@@ -5,6 +5,7 @@ The outbox is the real SQLite one, in a temporary folder."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -32,8 +33,10 @@ def visit(ident: str, hours: float, mobile: str = "+16175550100", now: datetime 
 
 
 @pytest.fixture
-def outbox(tmp_path: Path) -> Outbox:
-    return Outbox(tmp_path / "reminders.sqlite3")
+def outbox(tmp_path: Path) -> Iterator[Outbox]:
+    box = Outbox(tmp_path / "reminders.sqlite3")
+    yield box
+    box.close()
 
 
 @pytest.mark.asyncio

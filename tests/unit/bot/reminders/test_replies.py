@@ -23,6 +23,7 @@ def outbox(tmp_path: Path) -> Path:
         box.add(key, key.split(":")[0], ref)
         box.claim(key, number, "2026-12-01")
         box.finish(key, SENT)
+    box.close()
     return box.path
 
 
