@@ -220,7 +220,7 @@ class FhirGateway:
     # -- reminders (the reminder job, not the assistant) ----------------------
 
     async def appointments_starting(
-        self, start: datetime, end: datetime, *, limit: int = 2000
+        self, start: datetime, end: datetime, *, limit: int = 20_000
     ) -> list[DueAppointment]:
         """Booked appointments starting in [start, end), with each patient's mobile number."""
         today = datetime.now(self.settings.zone).date()
@@ -237,7 +237,7 @@ class FhirGateway:
             await self._fhir(), appointment_id, patient_id, use_patch=caps.supports_patch
         )
 
-    async def billing_text_consenters(self, *, limit: int = 5000) -> list[str]:
+    async def billing_text_consenters(self, *, limit: int = 20_000) -> list[str]:
         """Ids of the patients who agreed to billing text messages."""
         return await reminders.billing_text_consenters(await self._fhir(), limit=limit)
 
