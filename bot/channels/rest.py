@@ -7,8 +7,9 @@ Everything else is Rasa's ``RestInput``: the name ``rest`` (so the URL stays
   time; 401 otherwise), unless the server runs in development mode (``FRONTDESK_DEV_MODE=1``).
   With neither set, the channel refuses every message (503) rather than run open;
 - the conversation id is ``rest:<sender>``: whatever a client sends, it cannot reach a ``web:``
-  or ``sms:`` conversation. ``sender`` must be a string of 1 to 128 printable characters (400
-  otherwise), and the replies' ``recipient_id`` is the namespaced id;
+  or ``sms:`` conversation. ``sender`` must be a string of 1 to 128 printable characters and
+  ``message`` a string with more than white space (400 otherwise); the replies' ``recipient_id`` is
+  the namespaced id;
 - the input channel is always ``rest`` (a client cannot claim to be the SMS channel);
 
 - the message text is taken from the request with every card number replaced by
@@ -136,6 +137,6 @@ def refusal(request: Request) -> HTTPResponse | None:
             {"error": f"sender must be a string of 1 to {MAX_SENDER_LENGTH} printable characters"}, status=400
         )
     message = body.get("message")
-    if message is not None and not isinstance(message, str):
-        return response.json({"error": "message must be a string"}, status=400)
+    if not isinstance(message, str) or not message.strip():
+        return response.json({"error": "message must be a non-empty string"}, status=400)
     return None

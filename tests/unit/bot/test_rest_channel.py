@@ -214,13 +214,28 @@ async def test_a_client_cannot_pick_another_channels_conversation(sender: str) -
         {"sender": "x" * 129, "message": "hi"},
         {"sender": "tab\there", "message": "hi"},
         {"sender": "c-7", "message": {"text": "hi"}},
+        {"sender": "c-7"},
+        {"sender": "c-7", "message": ""},
+        {"sender": "c-7", "message": " \n\t "},
         ["not", "an", "object"],
     ],
-    ids=["no sender", "empty", "number", "too long", "control char", "message not a string", "array"],
+    ids=[
+        "no sender",
+        "empty",
+        "number",
+        "too long",
+        "control char",
+        "message not a string",
+        "no message",
+        "empty message",
+        "blank message",
+        "array",
+    ],
 )
 async def test_bad_requests_get_a_clear_400(body: Any) -> None:
-    """Missing, empty, non-string, 129-character or control-character senders, a message that is not
-    a string, a JSON array: 400 with the reason, nothing processed."""
+    """Missing, empty, non-string, 129-character or control-character senders; a message that is not
+    a string, missing, empty or only white space; a JSON array: 400 with the reason, nothing
+    processed."""
     response, agent = await post(body)
     assert response.status_code == 400
     assert response.json()["error"]
