@@ -11,7 +11,9 @@ server). Compared with ``python -m rasa_sdk``:
   whenever a conversation ends (``bot/lifecycle.py``). When ``FRONTDESK_INTERNAL_TOKEN`` is set,
   the route needs ``Authorization: Bearer <token>`` (401 otherwise); set it on both servers;
 - ``GET /internal/conversations/<id>`` answers what this process holds for one conversation, as
-  counts only (the privacy tests read it), under the same token.
+  counts only (the privacy tests read it), under the same token;
+- ``GET /internal/metrics``: this process's EHR requests in Prometheus text (``actions/metrics.py``),
+  under the same token; the Rasa server's ``GET /metrics`` includes it (docs/metrics.md).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import sys
 from typing import Any
 from urllib.parse import unquote
 
+from prometheus_client import CONTENT_TYPE_LATEST
 from rasa_sdk import utils
 from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME
 from rasa_sdk.endpoint import create_app, create_argument_parser, create_ssl_context
@@ -31,6 +34,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from actions.metrics import ehr_metrics
 from actions.verification import lockouts
 from privacy.logs import install as install_phi_filter
 
@@ -68,6 +72,12 @@ def add_internal_routes(app: Sanic) -> None:
         failures = lockouts().conversation_failures(unquote(sender_id))  # "rest%3Aabc" from some clients
         return response.json({"verification_failures": failures})
 
+    @app.get("/internal/metrics")
+    async def metrics(request: Request) -> HTTPResponse:
+        if not _authorised(request):
+            return response.json({"error": "a valid bearer token is required"}, status=401)
+        return response.raw(ehr_metrics().render(), content_type=CONTENT_TYPE_LATEST)
+
     async def filter_late_handlers(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
         install_phi_filter()  # Sanic adds its own handlers when it starts
 
@@ -77,6 +87,7 @@ def add_internal_routes(app: Sanic) -> None:
 def build_app(actions_package: str = "actions", cors: Any = "*", auto_reload: bool = False) -> Sanic:
     app = create_app(actions_package, cors_origins=cors, auto_reload=auto_reload)
     add_internal_routes(app)
+    ehr_metrics()  # counts the gateway's requests from now on
     return app
 
 

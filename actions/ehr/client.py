@@ -8,6 +8,10 @@ while they stay under the base URL.
 
 Logs carry the method, the resource type, the status and the time taken;
 never a query string or a body, which would name the patient.
+
+Observers registered with ``observe.add_request_observer`` hear of every request once it is
+over (retries included), by operation, outcome and seconds; the action server counts them for
+``/metrics`` (``observe.py``).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from .errors import (
     Rejected,
     VersionConflict,
 )
+from .observe import OTHER, SUCCESS, operation_of, tell_observers, watched
 
 log = logging.getLogger("frontdesk.ehr")
 
@@ -90,6 +95,29 @@ class FhirClient:
 
         ``url`` is relative to the base URL, or an absolute URL under it.
         """
+        if not watched():
+            return await self._request(method, url, params, body, content_type, headers)
+        started = time.perf_counter()
+        outcome = OTHER
+        try:
+            response = await self._request(method, url, params, body, content_type, headers)
+            outcome = SUCCESS
+            return response
+        except EHRError as error:
+            outcome = type(error).__name__
+            raise
+        finally:
+            tell_observers(self._operation(method, url), outcome, time.perf_counter() - started)
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        params: Params | None,
+        body: Any,
+        content_type: str,
+        headers: dict[str, str] | None,
+    ) -> httpx.Response:
         target = self._resolve(url)
         label = self._label(method, target)
         send_headers = {"Accept": FHIR_JSON, **(headers or {})}
@@ -149,6 +177,14 @@ class FhirClient:
             # send our credentials elsewhere by way of a paging link.
             raise BadResponse("refused a URL outside the EHR base URL")
         return url
+
+    def _operation(self, method: str, url: str) -> str:
+        path = urlsplit(url).path
+        if "://" in url:
+            if not path.startswith(self._base.path):
+                return f"{OTHER}.{OTHER}"  # refused by _resolve; still counted
+            path = path[len(self._base.path) :]
+        return operation_of(method, path)
 
     def _label(self, method: str, url: str) -> str:
         path = urlsplit(url).path[len(self._base.path) :].strip("/")

@@ -16,7 +16,9 @@ Rasa's ``InMemoryTrackerStore``, with these differences:
 - ``save`` never raises: Rasa wraps the store in a ``FailSafeTrackerStore`` that would otherwise
   save the tracker into a stock in-memory store that never forgets it (and log the error's text).
   An error drops the conversation instead, logged by type only;
-- an event broker is refused: it would copy every event out of memory.
+- an event broker is refused (it would copy every event out of memory), except one that says
+  it keeps none (``keeps_no_events = True``: ``bot.metrics.MetricsBroker``, which only counts);
+  the new events of each save are published to it before the save is handled.
 
 Rasa creates the store from endpoints.yml (``tracker_store: type: bot.store.EphemeralTrackerStore``).
 """
@@ -83,12 +85,12 @@ class EphemeralTrackerStore(InMemoryTrackerStore):
         host: str | None = None,
         **kwargs: Any,
     ) -> None:
-        if event_broker is not None:
+        if event_broker is not None and getattr(event_broker, "keeps_no_events", False) is not True:
             raise ValueError(
                 "the ephemeral tracker store refuses an event broker: it would copy conversations "
                 "out of memory (remove event_broker from endpoints.yml)"
             )
-        super().__init__(domain or Domain.empty(), None, **kwargs)
+        super().__init__(domain or Domain.empty(), event_broker, **kwargs)
         self._last_active: dict[str, float] = {}  # sender id -> time.monotonic() of last activity
         self._ended: dict[str, float] = {}  # sender id -> time.time() it ended (tombstones)
         self._sweeper: asyncio.Task[None] | None = None
@@ -137,6 +139,8 @@ class EphemeralTrackerStore(InMemoryTrackerStore):
             if newest is None or newest <= ended_at:
                 return  # a save still in flight for a conversation that has ended
             del self._ended[sender_id]
+        if self.event_broker is not None:
+            await self.stream_events(tracker)  # to a counting broker only (see __init__)
         if closed_by_assistant(events):
             await lifecycle.end_conversation(sender_id, EndReason.GOODBYE)
             return

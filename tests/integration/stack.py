@@ -26,6 +26,7 @@ MODEL = ROOT / "models" / "frontdesk.tar.gz"
 RASA_TOKEN = "integration-test-token"
 REST_TOKEN = "integration-rest-token"  # REST_CHANNEL_TOKEN: the REST channel's bearer token
 INTERNAL_TOKEN = "integration-internal-token"  # FRONTDESK_INTERNAL_TOKEN: both servers' /internal routes
+METRICS_TOKEN = "integration-metrics-token"  # FRONTDESK_METRICS_TOKEN: the Rasa server's GET /metrics
 OUTCOME_500 = b'{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"exception"}]}'
 
 
@@ -205,6 +206,7 @@ def start_assistant(ehr_url: str, extra_env: Mapping[str, str] | None = None) ->
         "PYTHONPATH": str(ROOT),
         "REST_CHANNEL_TOKEN": REST_TOKEN,
         "FRONTDESK_INTERNAL_TOKEN": INTERNAL_TOKEN,
+        "FRONTDESK_METRICS_TOKEN": METRICS_TOKEN,
         **(extra_env or {}),
     }
     python = sys.executable
