@@ -39,6 +39,7 @@ from bot.channels.tokens import dev_mode, token_matches
 from bot.lifecycle import INTERNAL_TOKEN_ENV
 from bot.metrics.broker import MetricsBroker, shared_metrics
 from bot.metrics.reminders import reminder_counts
+from bot.store.ephemeral import EphemeralTrackerStore
 from bot.store.guard import EXIT_STATUS, configured_store
 
 log = logging.getLogger("frontdesk.metrics")
@@ -128,6 +129,8 @@ def require_metrics_broker(blueprint: Blueprint) -> None:
         agent = getattr(app.ctx, "agent", None)
         if not hasattr(agent, "tracker_store"):
             return  # no model loaded: Rasa says so itself, and serves no conversation
+        if not isinstance(configured_store(app), EphemeralTrackerStore):
+            return  # bot/store/guard.py stops the server, and says why
         broker = metrics_broker(app)
         if broker is not None:
             domain = getattr(agent, "domain", None)

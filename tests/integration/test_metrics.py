@@ -4,11 +4,16 @@ it names no patient and no conversation.
 
 Tried here: a patient verified who says goodbye; a failed verification ended by the patient; a
 request for a person, then closed by an agent; the EHR's requests counted by the action server
-and included; a scrape without a token and with a wrong one.
+and included; a scrape without a token and with a wrong one; endpoints.yml naming a broker that
+does not exist, or none (the server must refuse to start: Rasa itself only warns).
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from collections import Counter
 from urllib.parse import quote
 
@@ -21,7 +26,16 @@ from bot.lifecycle import EndReason
 from bot.metrics.labels import CHANNELS, HANDOFF_REASONS, OTHER, VERIFICATION_OUTCOMES
 from bot.metrics.registry import REMINDER_STATES
 from tests.integration.conversation import verify
-from tests.integration.stack import INTERNAL_TOKEN, METRICS_TOKEN, RASA_TOKEN, Chat
+from tests.integration.stack import (
+    INTERNAL_TOKEN,
+    METRICS_TOKEN,
+    MODEL,
+    RASA_TOKEN,
+    REST_TOKEN,
+    ROOT,
+    Chat,
+    free_port,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -162,6 +176,47 @@ def test_a_scrape_needs_the_metrics_token(assistant):
         response = httpx.get(f"{assistant}/metrics", headers=headers, timeout=30)
         assert response.status_code == 401
         assert "frontdesk_" not in response.text
+
+
+@pytest.mark.parametrize("broker", ["bot.metrics.NoSuchBroker", None])
+def test_a_missing_metrics_broker_stops_the_server(tmp_path, broker):
+    """endpoints.yml naming a broker class that does not exist, or no broker: Rasa would run
+    without counting; the server exits with status 3 and says why, and never answers a message."""
+    endpoints = tmp_path / "endpoints.yml"
+    text = "tracker_store:\n  type: bot.store.EphemeralTrackerStore\n"
+    endpoints.write_text(text + (f"event_broker:\n  type: {broker}\n" if broker else ""))
+    port = free_port()
+    log = tmp_path / "rasa.log"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "REST_CHANNEL_TOKEN": REST_TOKEN}
+    argv = [sys.executable, "-m", "rasa", "run", "--model", str(MODEL), "--endpoints", str(endpoints)]
+    argv += ["--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(port)]
+    answered = False
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            deadline = time.monotonic() + 240
+            while process.poll() is None and time.monotonic() < deadline:
+                try:
+                    response = httpx.post(
+                        f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+                        json={"sender": "guard", "message": "hi"},
+                        headers={"Authorization": f"Bearer {REST_TOKEN}"},
+                        timeout=2,
+                    )
+                    answered = answered or bool(response.status_code == 200 and response.json())
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.5)
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+    output = log.read_text(errors="replace")
+    assert process.returncode == 3, output[-2000:]
+    assert "Refusing to start: the conversation store does not publish to bot.metrics.MetricsBroker" in output
+    assert not answered
 
 
 def _error_names() -> set[str]:
