@@ -3,9 +3,10 @@ counts they should, the text parses as Prometheus text, its labels stay in their
 it names no patient and no conversation.
 
 Tried here: a patient verified who says goodbye; a failed verification ended by the patient; a
-request for a person, then closed by an agent; the EHR's requests counted by the action server
-and included; a scrape without a token and with a wrong one; endpoints.yml naming a broker that
-does not exist, or none (the server must refuse to start: Rasa itself only warns).
+request for a person, then closed by an agent; an SMS conversation ended by STOP; the EHR's
+requests counted by the action server and included; a scrape without a token and with a wrong
+one; endpoints.yml naming a broker that does not exist, or none (the server must refuse to start:
+Rasa itself only warns).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from bot.lifecycle import EndReason
 from bot.metrics.labels import CHANNELS, HANDOFF_REASONS, OTHER, VERIFICATION_OUTCOMES
 from bot.metrics.registry import REMINDER_STATES
 from tests.integration.conversation import verify
+from tests.integration.fake_twilio import HASHER, SmsPhone, unlisted_number
 from tests.integration.stack import (
     INTERNAL_TOKEN,
     METRICS_TOKEN,
@@ -136,6 +138,36 @@ def test_conversations_move_the_counts_and_the_text_names_no_one(assistant, sand
     assert sandbox.leaked_in(text) == []
     for conversation in chats:
         assert conversation.sender not in text
+
+
+def test_an_sms_conversation_ended_by_stop(assistant, fake_twilio):
+    """A text asking for the balance (the assistant asks for a birth date), then STOP: one SMS
+    conversation started and ended as opted_out; neither the number nor its conversation id is in
+    the text."""
+    phone = SmsPhone(assistant, fake_twilio, unlisted_number())
+    before = samples(scrape(assistant))
+    assert "date of birth" in phone.text("what do I owe")
+    assert "unsubscribed" in phone.text("STOP")
+    try:
+        deadline = time.monotonic() + 10
+        while True:  # the channel may end the conversation just after it sends the confirmation
+            text = scrape(assistant)
+            after = samples(text)
+            ended = moved(
+                before, after, "frontdesk_conversations_ended_total", channel="sms", reason="opted_out"
+            )
+            if ended or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert ended == 1
+        assert moved(before, after, "frontdesk_conversations_started_total", channel="sms") == 1
+        assert moved(before, after, "frontdesk_conversations_contained_total", channel="sms") == 1
+        assert moved(before, after, "frontdesk_turn_seconds_count", channel="sms") >= 1
+        conversation_id = HASHER.conversation_id(phone.phone)
+        for secret in (phone.phone, phone.phone[2:], conversation_id, conversation_id.split(":", 1)[1]):
+            assert secret not in text
+    finally:
+        phone.text("START")  # the opt-out list outlives this test
 
 
 def test_labels_stay_in_their_fixed_sets(assistant, chat):
