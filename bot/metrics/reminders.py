@@ -12,12 +12,11 @@ import os
 import sqlite3
 from pathlib import Path
 
-from bot.reminders.outbox import FAILED, PENDING, SENDING, SENT, SKIPPED
+from bot.reminders.outbox import FAILED, OPTED_OUT, PENDING, SENDING, SENT, SKIPPED
 from bot.reminders.settings import DEFAULT_OUTBOX
 
 OUTBOX_ENV = "REMINDER_OUTBOX"
-# The detail the job records when it skips a reminder for an opted-out number (bot/reminders/job.py).
-OPTED_OUT_DETAIL = "opted out"
+OPTED_OUT_DETAIL = OPTED_OUT  # the detail the job records when a number opted out
 STATES = {PENDING: "pending", SENDING: "sending", SENT: "sent", FAILED: "failed", SKIPPED: "skipped"}
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from bot.reminders.outbox import FAILED, PENDING, SENDING, SENT, SKIPPED, Outbox
+from bot.reminders.outbox import FAILED, OPTED_OUT, PENDING, SENDING, SENT, SKIPPED, Outbox
 from bot.reminders.plan import Due, ReminderSource, due_reminders
 from bot.reminders.settings import ReminderSettings
 from bot.reminders.texts import appointment_reminder, bill_reminder
@@ -140,7 +140,7 @@ async def run_once(
         if texter.is_opted_out(item.to):
             report.opted_out += 1
             if not dry_run:
-                outbox.finish(item.key, SKIPPED, "opted out")
+                outbox.finish(item.key, SKIPPED, OPTED_OUT)
             continue
         number_key = texter.number_key(item.to)
         if number_key in texted_now or outbox.sent_on(number_key, day):
@@ -157,7 +157,7 @@ async def run_once(
             outbox.finish(item.key, SENT)
             report.sent += 1
         elif result.opted_out:
-            outbox.finish(item.key, SKIPPED, "opted out")
+            outbox.finish(item.key, SKIPPED, OPTED_OUT)
             report.opted_out += 1
         else:
             outbox.finish(item.key, FAILED, "Twilio did not take it")

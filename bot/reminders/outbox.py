@@ -21,6 +21,7 @@ from pathlib import Path
 
 PENDING, SENDING, SENT, SKIPPED, FAILED = "pending", "sending", "sent", "skipped", "failed"
 MAX_ATTEMPTS = 3
+OPTED_OUT = "opted out"  # the detail of a reminder skipped because its number opted out
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS reminder (
