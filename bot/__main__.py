@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from bot.agents import cli as agents_cli
 from bot.reminders import cli as reminders_cli
 
 
@@ -12,6 +13,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Frontdesk's command line.")
     commands = parser.add_subparsers(dest="command", required=True)
     reminders_cli.add_parser(commands)
+    agents_cli.add_parser(commands)
     args = parser.parse_args(argv)
     return int(args.handler(args))
 
