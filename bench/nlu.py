@@ -6,7 +6,8 @@
 2. One full ``rasa train`` (NLU and dialogue, domain/ and data/) into a temporary directory, timed.
 
 Targets: intent macro-F1 >= 0.95, entity F1 >= 0.90, training <= 8 minutes on a 2-core machine.
-Nothing is written under models/.
+Nothing is written under models/. Rasa shuffles the folds without a fixed seed, so two runs on the
+same data differ: intent macro-F1 by about +-0.005 here. Compare runs, not single figures.
 
     python -m bench nlu
     BENCH_NLU_FOLDS=3 BENCH_NLU_TRAIN=0 python -m bench nlu   # quicker: 3 folds, no timed training
