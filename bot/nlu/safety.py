@@ -20,24 +20,35 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 SELF_HARM = re.compile(
-    r"\b(kill(ing)? my ?self|suicid\w*|end(ing)? (my|it all|my own) ?life|end it all|"
+    r"\b(kill(ing)? my ?self|kms|suicid\w*|end(ing)? (my|it all|my own) ?life|end it all|"
     r"want(ed)? to die|wanna die|don'?t want to (live|be alive)|hurt(ing)? my ?self|self[- ]?harm|"
-    r"cut(ting)? my ?self|take my (own )?life|better off dead|no reason to live)\b",
+    r"cutting my ?self|cut my ?self on purpose|(want|going|gonna) to overdose|overdose on purpose|"
+    r"take my (own )?life|better off dead|no reason to (live|go on))\b",
     re.IGNORECASE,
+)
+# Someone, not something: "my dad is not responding", not "the website is not responding".
+_PERSON = (
+    r"(he|she|they|i|baby|child|kid|son|daughter|husband|wife|mom|mum|mother|dad|father|partner|"
+    r"friend|grandma|grandpa|grandmother|grandfather|brother|sister)"
 )
 EMERGENCY = re.compile(
-    r"\b(chest pains?|heart attack|can'?t breathe?|cannot breathe|trouble breathing|hard to breathe|"
-    r"short(ness)? of breath|not breathing|stopped breathing|choking|stroke|face (is )?droop\w*|"
-    r"slurred speech|unconscious|passed out|unresponsive|not responding|seizure|fitting|"
-    r"overdos\w*|too many pills|poison(ed|ing)?|bleeding (a lot|heavily|badly|won'?t stop|wont stop)|"
-    r"won'?t stop bleeding|anaphyla\w*|throat (is )?(closing|swelling)|severe allergic|"
-    r"suicide attempt|call(ing)? 911)\b",
+    r"\b(chest pains?|chest (hurts|is hurting|is tight)|heart attack|can'?t breathe?|"
+    r"cannot breathe|trouble breathing|hard to breathe|short(ness)? of breath|not breathing|"
+    r"stopped breathing|choking|having a stroke|stroke symptoms|face (is )?droop\w*|"
+    r"slurred speech|unconscious|passed out|unresponsive|"
+    rf"{_PERSON}('s| is| are|'re)? not (responding|waking up)|seizures?|"
+    r"(having|had|has|is having) (a )?fits?|"
+    r"overdos\w*|too many pills|poison(ed|ing)?\b(?! (ivy|oak|sumac|control))|"
+    r"bleeding (a lot|heavily|badly|won'?t stop|wont stop)|won'?t stop bleeding|anaphyla\w*|"
+    r"throat (is )?(closing|swelling)|severe allergic|suicide attempt|call(ing)? 911|ambulance)\b",
     re.IGNORECASE,
 )
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
 
 def safety_intent(text: str) -> str | None:
-    """'self_harm', 'emergency' or None for a message's text."""
+    """'self_harm', 'emergency' or None for a message's text (phones' curly apostrophes too)."""
+    text = text.translate(_APOSTROPHES)
     if SELF_HARM.search(text):
         return "self_harm"
     if EMERGENCY.search(text):

@@ -14,6 +14,9 @@ from bot.nlu.safety import SafetyNet, safety_intent
         "I want to end my life",
         "ive been cutting myself",
         "i just wanna die",
+        "kms",
+        "i want to overdose on purpose",
+        "there's no reason to go on",
     ],
 )
 def test_self_harm_is_caught(text):
@@ -31,6 +34,13 @@ def test_self_harm_is_caught(text):
         "bleeding a lot from my leg",
         "my throat is closing up after eating peanuts",
         "CHEST PAINS and sweating",
+        "i can\u2019t breathe",
+        "my chest hurts",
+        "need an ambulance",
+        "my mom is not responding",
+        "he's having a fit",
+        "she had a seizure",
+        "my kid swallowed poison",
     ],
 )
 def test_emergencies_are_caught(text):
@@ -45,6 +55,13 @@ def test_emergencies_are_caught(text):
         "what do i owe",
         "can i move my physical to friday",
         "my breathing test results",
+        "any chance of fitting me in today",
+        "follow up after my stroke",
+        "i had a stroke last year and need my follow up",
+        "the website is not responding",
+        "poison ivy rash appointment",
+        "whats the number for poison control",
+        "i cant go on friday can we do monday",
     ],
 )
 def test_ordinary_requests_are_left_alone(text):
