@@ -2,7 +2,8 @@
 
 Environment variables override the file: ``CLINIC_NAME``, ``CLINIC_TIMEZONE``,
 ``CLINIC_PHONE``, ``PAYMENT_PORTAL_URL``, ``CHANGE_WINDOW_HOURS``, ``VERIFY_MAX_ATTEMPTS``,
-``VERIFY_LOCKOUT_MINUTES``, ``IDLE_TIMEOUT_MINUTES``.
+``VERIFY_LOCKOUT_MINUTES``, ``IDLE_TIMEOUT_MINUTES``, ``EHR_CHART_URL_TEMPLATE``,
+``CRM_URL_TEMPLATE``.
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ class ClinicSettings:
     verify_max_attempts: int = 3
     verify_lockout_minutes: float = 30.0
     idle_timeout_minutes: float = 15.0
+    # The agent console's links for a verified patient: {patient_id} (the EHR's Patient id) and
+    # {mrn} are filled in, URL-quoted (docs/console.md).
+    ehr_chart_url_template: str | None = None
+    crm_url_template: str | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -93,6 +98,24 @@ def _number(env: Mapping[str, str], name: str, default: Any) -> float:
     return number
 
 
+URL_TEMPLATE_FIELDS = ("patient_id", "mrn")
+
+
+def _url_template(template: str | None) -> str | None:
+    """An http(s) URL with only {patient_id} and {mrn} in braces; SettingsError otherwise."""
+    if template is None:
+        return None
+    if not template.startswith(("https://", "http://")):
+        raise SettingsError(f"the URL template {template!r} must start with https:// or http://")
+    try:
+        template.format(**{name: "x" for name in URL_TEMPLATE_FIELDS})
+    except (KeyError, IndexError, ValueError):
+        raise SettingsError(
+            f"the URL template {template!r} may only use {{patient_id}} and {{mrn}}"
+        ) from None
+    return template
+
+
 def _from_mapping(raw: dict[str, Any], env: Mapping[str, str]) -> ClinicSettings:
     def text(key: str, env_name: str | None = None, required: bool = False) -> str | None:
         value = (env.get(env_name, "").strip() if env_name else "") or raw.get(key)
@@ -135,6 +158,8 @@ def _from_mapping(raw: dict[str, Any], env: Mapping[str, str]) -> ClinicSettings
         idle_timeout_minutes=_number(
             env, "IDLE_TIMEOUT_MINUTES", conversation.get("idle_timeout_minutes", 15)
         ),
+        ehr_chart_url_template=_url_template(text("ehr_chart_url_template", "EHR_CHART_URL_TEMPLATE")),
+        crm_url_template=_url_template(text("crm_url_template", "CRM_URL_TEMPLATE")),
     )
     try:
         ZoneInfo(settings.timezone)

@@ -85,13 +85,26 @@ def fake_twilio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeTwilio
 
 
 @pytest.fixture(scope="session")
-def assistant(ehr_proxy: FaultyProxy, sandbox: Sandbox, fake_twilio: FakeTwilio) -> Iterator[str]:
+def assistant(
+    ehr_proxy: FaultyProxy,
+    sandbox: Sandbox,
+    fake_twilio: FakeTwilio,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[str]:
     """A real action server and Rasa server (one per test session); yields Rasa's URL.
 
     At the end, their logs are searched for every special-case patient's identifiers."""
     # The reminder job's outbox: the SMS channel reads replies to reminders (C, R, X) against it.
     outbox = {"REMINDER_OUTBOX": str(fake_twilio.data_dir / "reminders.sqlite3")}
-    actions, rasa, url = start_assistant(ehr_proxy.base_url, extra_env={**fake_twilio.env(), **outbox})
+    # The agent console's files (tests/integration/test_console*.py add agents there); plain http.
+    console_dir = tmp_path_factory.getbasetemp() / "console"
+    console = {
+        "AGENTS_FILE": str(console_dir / "agents"),
+        "CONSOLE_AUDIT_LOG": str(console_dir / "audit.jsonl"),
+        "CONSOLE_SECURE_COOKIES": "0",
+    }
+    extra_env = {**fake_twilio.env(), **outbox, **console}
+    actions, rasa, url = start_assistant(ehr_proxy.base_url, extra_env=extra_env)
     try:
         yield url
     finally:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,24 @@ class _Conversation:
 
 
 _shared: ConversationMetrics | None = None
+
+# Others that watch tracker events in the Rasa server (the agent console's handoff queue) listen
+# here rather than through a second broker: the store accepts one broker, and this one is required.
+EventListener = Callable[[dict[str, Any]], None]
+_event_listeners: list[EventListener] = []
+
+
+def on_event(listener: EventListener) -> None:
+    """Call ``listener(event)`` with every tracker event the broker receives (sync, in order).
+
+    A listener must not block and must keep no message text; its errors are logged by type only."""
+    if listener not in _event_listeners:
+        _event_listeners.append(listener)
+
+
+def remove_event_listener(listener: EventListener) -> None:
+    if listener in _event_listeners:
+        _event_listeners.remove(listener)
 
 
 def shared_metrics() -> ConversationMetrics:
@@ -98,6 +117,11 @@ class MetricsBroker(EventBroker):
             self._count(event)
         except Exception as error:  # counting must never break a conversation
             log.error("could not count an event (%s)", type(error).__name__)
+        for listener in list(_event_listeners):
+            try:
+                listener(event)
+            except Exception as error:  # a listener's failure is its own
+                log.error("an event listener failed (%s)", type(error).__name__)
 
     async def close(self) -> None:
         lifecycle.remove_listener(self.conversation_ended)

@@ -1,0 +1,116 @@
+"""The console's state in the Rasa server: accounts, sessions, the queue, contexts, the audit log."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from actions.ehr import FhirGateway
+from bot import lifecycle
+from bot.agents import AccountsFile
+from bot.channels.webchat.transcript import Line, stored_transcript
+from bot.console.audit import AuditLog
+from bot.console.context import PatientContext, RecordSource, fetch_context
+from bot.console.queue import Entry, HandoffQueue
+from bot.console.sessions import SessionStore, SignInLimiter
+from bot.console.settings import ConsoleSettings
+from bot.lifecycle import EndReason
+from bot.metrics import broker as metrics_broker
+from settings.clinic import ClinicSettings, cached_clinic_settings
+
+log = logging.getLogger("frontdesk.console")
+
+CLIENT_ATTEMPTS_FACTOR = 4
+
+
+class Console:
+    def __init__(
+        self,
+        settings: ConsoleSettings,
+        accounts: AccountsFile | None = None,
+        audit: AuditLog | None = None,
+        records: RecordSource | None = None,
+        clinic: ClinicSettings | None = None,
+    ) -> None:
+        self.settings = settings
+        self.accounts = accounts or AccountsFile()
+        self.audit = audit or AuditLog()
+        self.sessions = SessionStore(settings.idle_seconds)
+        # Per agent name, and per client address (more: colleagues behind one address mistype too).
+        self.name_limiter = SignInLimiter(settings.sign_in_attempts, settings.sign_in_window_seconds)
+        self.client_limiter = SignInLimiter(
+            settings.sign_in_attempts * CLIENT_ATTEMPTS_FACTOR, settings.sign_in_window_seconds
+        )
+        self.queue = HandoffQueue()
+        self._records = records
+        self._clinic = clinic
+        self._contexts: dict[str, asyncio.Task[PatientContext]] = {}  # entry id -> its fetch
+        self.queue.on_queued.append(self._entry_queued)
+
+    def attach(self) -> None:
+        """Start watching tracker events and conversation ends."""
+        metrics_broker.on_event(self.queue.observe)
+        lifecycle.on_conversation_end(self.conversation_ended)
+
+    async def detach(self) -> None:
+        metrics_broker.remove_event_listener(self.queue.observe)
+        lifecycle.remove_listener(self.conversation_ended)
+        for task in self._contexts.values():
+            task.cancel()
+        self._contexts.clear()
+        if isinstance(self._records, FhirGateway):
+            await self._records.aclose()
+
+    @property
+    def records(self) -> RecordSource:
+        if self._records is None:
+            self._records = FhirGateway()
+        return self._records
+
+    @property
+    def clinic(self) -> ClinicSettings:
+        return self._clinic or cached_clinic_settings()
+
+    def _entry_queued(self, entry: Entry) -> None:
+        for gone in [entry_id for entry_id in self._contexts if self.queue.get(entry_id) is None]:
+            self._contexts.pop(gone).cancel()  # entries returned to the assistant
+        if entry.patient_id is None:
+            return  # not verified: nothing is read from the record
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop (a unit test's synchronous feed): fetched when first asked for
+        self._contexts[entry.id] = loop.create_task(
+            fetch_context(self.records, entry.patient_id, self.clinic)
+        )
+
+    async def context(self, entry: Entry) -> PatientContext | None:
+        """The verified patient's context (fetched once); None for an unverified patient."""
+        if entry.patient_id is None:
+            return None
+        task = self._contexts.get(entry.id)
+        if task is None:
+            task = asyncio.get_running_loop().create_task(
+                fetch_context(self.records, entry.patient_id, self.clinic)
+            )
+            self._contexts[entry.id] = task
+        return await asyncio.shield(task)
+
+    def loaded_context(self, entry: Entry) -> PatientContext | None:
+        """The context if already fetched (the queue list does not wait for the EHR)."""
+        task = self._contexts.get(entry.id)
+        if task is None or not task.done() or task.cancelled() or task.exception() is not None:
+            return None
+        return task.result()
+
+    async def transcript(self, app_agent: Any, entry: Entry) -> list[Line]:
+        return await stored_transcript(app_agent, entry.sender_id)
+
+    async def conversation_ended(self, sender_id: str, reason: EndReason) -> None:
+        for entry in self.queue.entries():
+            if entry.sender_id == sender_id:
+                task = self._contexts.pop(entry.id, None)
+                if task is not None:
+                    task.cancel()
+        await self.queue.conversation_ended(sender_id, reason)
