@@ -81,9 +81,7 @@ class Console:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # no loop (a unit test's synchronous feed): fetched when first asked for
-        self._contexts[entry.id] = loop.create_task(
-            fetch_context(self.records, entry.patient_id, self.clinic)
-        )
+        self._contexts[entry.id] = loop.create_task(self._fetch(entry.patient_id))
 
     async def context(self, entry: Entry) -> PatientContext | None:
         """The verified patient's context (fetched once); None for an unverified patient."""
@@ -91,11 +89,19 @@ class Console:
             return None
         task = self._contexts.get(entry.id)
         if task is None:
-            task = asyncio.get_running_loop().create_task(
-                fetch_context(self.records, entry.patient_id, self.clinic)
-            )
+            task = asyncio.get_running_loop().create_task(self._fetch(entry.patient_id))
             self._contexts[entry.id] = task
         return await asyncio.shield(task)
+
+    async def _fetch(self, patient_id: str) -> PatientContext:
+        """The context; any failure is the agent's note, logged by type only (never its text)."""
+        try:
+            return await fetch_context(self.records, patient_id, self.clinic)
+        except Exception as error:
+            log.error("a patient's context could not be read: %s", type(error).__name__)
+            return PatientContext(
+                f"Patient/{patient_id}", problem="The record could not be read.", complete=False
+            )
 
     def loaded_context(self, entry: Entry) -> PatientContext | None:
         """The context if already fetched (the queue list does not wait for the EHR)."""

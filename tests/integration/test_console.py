@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import stat
 import threading
 from pathlib import Path
 from typing import Any
@@ -152,6 +153,7 @@ def test_a_verified_patients_entry_carries_context_matching_the_sandbox(
     mine = [line for line in audit_lines(console_dir) if line["entry"] == entry["id"]]
     assert [line["action"] for line in mine] == ["take", "view_context", "view_context"]
     assert all(line["patient"] == f"Patient/{info.id}" and line["agent"] == "ana" for line in mine)
+    assert stat.S_IMODE((console_dir / "audit.jsonl").stat().st_mode) == 0o600
     text = (console_dir / "audit.jsonl").read_text()
     assert info.mrn not in text and info.family not in text and "human" not in text
 

@@ -255,3 +255,19 @@ def test_url_templates_in_the_clinic_settings(tmp_path: Any) -> None:
             load_clinic_settings({"CLINIC_CONFIG": str(path)})
     assert fill("https://x/?m={mrn}", "p1", None) is None
     assert fill(None, "p1", "m") is None
+
+
+@pytest.mark.asyncio
+async def test_an_unexpected_failure_reading_the_record_is_a_note_not_a_crash(caplog: Any) -> None:
+    """The EHR client raising something unexpected (with a name in its text): the agent gets a note,
+    the log gets the error's type only."""
+
+    class Broken(Records):
+        async def get_patient(self, patient_id: str) -> Patient:
+            raise RuntimeError("Dana Whitfield")
+
+    console = Console(ConsoleSettings(), records=Broken(), clinic=CLINIC)
+    handoff(console.queue, "rest:b", "requested", "normal", verified_as="p1")
+    context = await console.context(console.queue.entries()[0])
+    assert context is not None and context.problem and context.name is None
+    assert "Whitfield" not in caplog.text and "RuntimeError" in caplog.text
