@@ -150,8 +150,16 @@ def test_a_verified_patients_entry_carries_context_matching_the_sandbox(
     assert context["problem"] is None
     shown = ana.client.get(f"/console/conversations/{entry['id']}")
     assert shown.status_code == 200 and info.mrn in shown.text
+    listed = next(e for e in ana.queue() if e["id"] == entry["id"])
+    assert listed["patient"] == {"name": context["name"], "mrn": info.mrn} and listed["taken_by"] == "ana"
     mine = [line for line in audit_lines(console_dir) if line["entry"] == entry["id"]]
-    assert [line["action"] for line in mine] == ["take", "view_context", "view_context"]
+    # A listing made before the record was read shows no name, and is not recorded.
+    assert [line["action"] for line in mine if line["action"] != "list_queue"] == [
+        "take",
+        "view_context",
+        "view_context",
+    ]
+    assert mine[-1]["action"] == "list_queue"
     assert all(line["patient"] == f"Patient/{info.id}" and line["agent"] == "ana" for line in mine)
     assert stat.S_IMODE((console_dir / "audit.jsonl").stat().st_mode) == 0o600
     text = (console_dir / "audit.jsonl").read_text()
@@ -234,14 +242,21 @@ def test_wrong_passwords_are_refused_then_rate_limited(assistant: str, console_d
 
 
 def test_a_patients_script_is_escaped_in_the_console(chat: Chat, ana: Agent) -> None:
-    """A patient types a script and an img onerror, then asks for a person: the conversation page
-    shows them as text."""
+    """A patient types a script and an img onerror, then asks for a person: the agent takes it from
+    the queue page's form (not before: the page refuses), and the conversation page shows them as text."""
     before = ana.queue()
     chat.say("<script>alert('x')</script>")
     chat.say('<img src=x onerror="alert(1)">')
     assert "connecting you" in chat.said("i want to talk to a real person")
     entry = new_entry(ana, before)
-    assert ana.take(entry["id"]).status_code == 200
+    listing = ana.client.get("/console")
+    assert (
+        listing.status_code == 200 and f'action="/console/conversations/{entry["id"]}/take"' in listing.text
+    )
+    not_yet = ana.client.get(f"/console/conversations/{entry['id']}")
+    assert not_yet.status_code == 409 and "alert" not in not_yet.text  # take it first
+    taken = ana.client.post(f"/console/conversations/{entry['id']}/take", data={"csrf_token": ana.csrf})
+    assert taken.status_code == 303 and taken.headers["location"] == f"/console/conversations/{entry['id']}"
     page = ana.client.get(f"/console/conversations/{entry['id']}")
     assert page.status_code == 200
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page.text
