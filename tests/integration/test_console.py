@@ -13,6 +13,7 @@ import json
 import re
 import stat
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,7 @@ class Agent:
 
     def __init__(self, url: str, name: str, password: str = PASSWORD) -> None:
         self.name = name
-        self.client = httpx.Client(base_url=url, follow_redirects=False, timeout=30)
+        self.client = _client(base_url=url, follow_redirects=False, timeout=30)
         self.password = password
         self.csrf = ""
 
@@ -68,6 +69,23 @@ class Agent:
 
     def take(self, entry_id: str) -> httpx.Response:
         return self.client.post(f"/console/api/queue/{entry_id}/take", headers={"X-CSRF-Token": self.csrf})
+
+
+_open: list[httpx.Client] = []
+
+
+def _client(**options: Any) -> httpx.Client:
+    """An HTTP client closed when the test ends (an unclosed one is a ResourceWarning, an error here)."""
+    client = httpx.Client(**options)
+    _open.append(client)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    yield
+    while _open:
+        _open.pop().close()
 
 
 @pytest.fixture
@@ -134,7 +152,7 @@ def test_a_verified_patients_entry_carries_context_matching_the_sandbox(
     assert context["mrn"] == info.mrn
     assert context["chart_url"].endswith(f"/chart/{info.id}")
     assert context["crm_url"].endswith(f"mrn={info.mrn}")
-    fhir = httpx.Client(base_url=sandbox.base_url, timeout=30)
+    fhir = _client(base_url=sandbox.base_url, timeout=30)
 
     def texts(resource_type: str, field: str, **params: str) -> list[str]:
         bundle = fhir.get(f"/{resource_type}", params={"patient": info.id, **params}).json()
@@ -194,8 +212,8 @@ def test_two_agents_racing_for_one_conversation_get_one_winner(chat: Chat, ana: 
 def test_pages_and_api_refuse_anyone_not_signed_in(assistant: str, ana: Agent, console_dir: Path) -> None:
     """Tried without a session, with a made-up cookie, after sign-out, and a POST without the CSRF
     token: pages redirect to sign-in, the API answers 401, a change without the token 403."""
-    stranger = httpx.Client(base_url=assistant, follow_redirects=False, timeout=30)
-    forged = httpx.Client(
+    stranger = _client(base_url=assistant, follow_redirects=False, timeout=30)
+    forged = _client(
         base_url=assistant, follow_redirects=False, timeout=30, cookies={"frontdesk-console": "x" * 43}
     )
     for client in (stranger, forged):
