@@ -247,3 +247,40 @@ def start_assistant(ehr_url: str, extra_env: Mapping[str, str] | None = None) ->
         actions.stop()
         raise
     return actions, rasa, f"http://127.0.0.1:{rasa_port}"
+
+
+def run_until_exit(endpoints_text: str, folder: Path, timeout: float = 240) -> tuple[int | None, str, bool]:
+    """Start a Rasa server on ``endpoints_text`` and wait for it to exit, trying the REST channel
+    meanwhile; return its exit status (None if it never exited), its log, and whether it answered."""
+    endpoints = folder / "endpoints.yml"
+    endpoints.write_text(endpoints_text)
+    port = free_port()
+    log = folder / "rasa.log"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "REST_CHANNEL_TOKEN": REST_TOKEN}
+    argv = [sys.executable, "-m", "rasa", "run", "--model", str(MODEL), "--endpoints", str(endpoints)]
+    argv += ["--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(port)]
+    answered = False
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            deadline = time.monotonic() + timeout
+            while process.poll() is None and time.monotonic() < deadline:
+                try:
+                    response = httpx.post(
+                        f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+                        json={"sender": "guard", "message": "hi"},
+                        headers={"Authorization": f"Bearer {REST_TOKEN}"},
+                        timeout=2,
+                    )
+                    answered = answered or bool(response.status_code == 200 and response.json())
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.5)
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            status = process.returncode
+    return status, log.read_text(errors="replace"), answered

@@ -11,9 +11,6 @@ Rasa itself only warns).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from collections import Counter
 from urllib.parse import quote
@@ -31,12 +28,9 @@ from tests.integration.fake_twilio import HASHER, SmsPhone, unlisted_number
 from tests.integration.stack import (
     INTERNAL_TOKEN,
     METRICS_TOKEN,
-    MODEL,
     RASA_TOKEN,
-    REST_TOKEN,
-    ROOT,
     Chat,
-    free_port,
+    run_until_exit,
 )
 
 pytestmark = pytest.mark.integration
@@ -214,39 +208,11 @@ def test_a_scrape_needs_the_metrics_token(assistant):
 def test_a_missing_metrics_broker_stops_the_server(tmp_path, broker):
     """endpoints.yml naming a broker class that does not exist, or no broker: Rasa would run
     without counting; the server exits with status 3 and says why, and never answers a message."""
-    endpoints = tmp_path / "endpoints.yml"
     text = "tracker_store:\n  type: bot.store.EphemeralTrackerStore\n"
-    endpoints.write_text(text + (f"event_broker:\n  type: {broker}\n" if broker else ""))
-    port = free_port()
-    log = tmp_path / "rasa.log"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "REST_CHANNEL_TOKEN": REST_TOKEN}
-    argv = [sys.executable, "-m", "rasa", "run", "--model", str(MODEL), "--endpoints", str(endpoints)]
-    argv += ["--credentials", "credentials.yml", "--interface", "127.0.0.1", "--port", str(port)]
-    answered = False
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        try:
-            deadline = time.monotonic() + 240
-            while process.poll() is None and time.monotonic() < deadline:
-                try:
-                    response = httpx.post(
-                        f"http://127.0.0.1:{port}/webhooks/rest/webhook",
-                        json={"sender": "guard", "message": "hi"},
-                        headers={"Authorization": f"Bearer {REST_TOKEN}"},
-                        timeout=2,
-                    )
-                    answered = answered or bool(response.status_code == 200 and response.json())
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.5)
-        finally:
-            if process.poll() is None:
-                process.kill()
-            process.wait()
-    output = log.read_text(errors="replace")
-    assert process.returncode == 3, output[-2000:]
+    status, output, answered = run_until_exit(
+        text + (f"event_broker:\n  type: {broker}\n" if broker else ""), tmp_path
+    )
+    assert status == 3, output[-2000:]
     assert "Refusing to start: the conversation store does not publish to bot.metrics.MetricsBroker" in output
     assert not answered
 
