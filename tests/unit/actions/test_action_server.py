@@ -6,12 +6,10 @@ ASGITransport); the lockout book is the action server's real one.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import warnings
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
-from typing import Any
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
@@ -19,6 +17,7 @@ from sanic import Sanic
 
 from actions.lockout import LockoutBook
 from actions.verification import lockouts
+from tests.unit.asgi import served
 
 with warnings.catch_warnings():  # sanic_cors, imported by rasa-sdk's endpoint, uses distutils
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -38,24 +37,8 @@ def sanic_test_mode(monkeypatch: pytest.MonkeyPatch) -> None:
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     app = build_app()
     app.name = f"actions-test-{next(_names)}"
-    lifespan: asyncio.Queue[dict[str, str]] = asyncio.Queue()
-    started = asyncio.Event()
-
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "lifespan.startup.complete":
-            started.set()
-
-    await lifespan.put({"type": "lifespan.startup"})
-    task = asyncio.create_task(app({"type": "lifespan", "asgi": {"version": "3.0"}}, lifespan.get, send))
-    try:
-        await asyncio.wait_for(started.wait(), timeout=10)
-        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://actions.test") as http:
-            yield http
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
+    async with served(app, "http://actions.test") as http:
+        yield http
 
 
 def test_ending_drops_the_conversations_count_but_not_a_lock() -> None:

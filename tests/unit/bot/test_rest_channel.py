@@ -7,11 +7,10 @@ and answers through their output channel; requests go in over ASGI (httpx's ASGI
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -22,6 +21,7 @@ from sanic import Sanic
 from bot.channels.rest import RestInput, card_number_warning
 from bot.redaction import REDACTED
 from settings import ClinicSettings
+from tests.unit.asgi import served
 
 CLINIC = ClinicSettings(
     name="Test Clinic",
@@ -70,24 +70,8 @@ async def client_of(agent: RecordingAgent) -> AsyncIterator[httpx.AsyncClient]:
     app = Sanic(f"frontdesk-rest-test-{next(_app_names)}")
     app.ctx.agent = agent
     register([RestInput(clinic=CLINIC)], app, route="/webhooks/")
-    lifespan: asyncio.Queue[dict[str, str]] = asyncio.Queue()
-    started = asyncio.Event()
-
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "lifespan.startup.complete":
-            started.set()
-
-    await lifespan.put({"type": "lifespan.startup"})
-    task = asyncio.create_task(app({"type": "lifespan", "asgi": {"version": "3.0"}}, lifespan.get, send))
-    try:
-        await asyncio.wait_for(started.wait(), timeout=10)
-        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://rasa.test") as client:
-            yield client
-    finally:
-        task.cancel()  # nothing to shut down; the app waits for the next lifespan message
-        with suppress(asyncio.CancelledError):
-            await task
+    async with served(app, "http://rasa.test") as client:
+        yield client
 
 
 async def post(

@@ -10,12 +10,11 @@ without the broker (the server must refuse to start).
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import os
 import threading
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
@@ -37,6 +36,7 @@ from bot.metrics.registry import ConversationMetrics
 from bot.reminders.outbox import FAILED, SENT, SKIPPED, Outbox
 from bot.store import EphemeralTrackerStore
 from tests.integration.stack import free_port
+from tests.unit.asgi import served as asgi_client
 
 TOKEN = "unit-metrics-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -96,24 +96,8 @@ async def client_of(agent: Any) -> AsyncIterator[httpx.AsyncClient]:
     app = Sanic(f"frontdesk-metrics-test-{next(_names)}")
     app.ctx.agent = agent
     register([MetricsInput()], app, route="/webhooks/")
-    lifespan: asyncio.Queue[dict[str, str]] = asyncio.Queue()
-    started = asyncio.Event()
-
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "lifespan.startup.complete":
-            started.set()
-
-    await lifespan.put({"type": "lifespan.startup"})
-    task = asyncio.create_task(app({"type": "lifespan", "asgi": {"version": "3.0"}}, lifespan.get, send))
-    try:
-        await asyncio.wait_for(started.wait(), timeout=10)
-        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
-        async with httpx.AsyncClient(transport=transport, base_url="http://rasa.test") as client:
-            yield client
-    finally:
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
+    async with asgi_client(app, "http://rasa.test") as client:
+        yield client
 
 
 @asynccontextmanager

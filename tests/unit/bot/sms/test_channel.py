@@ -11,12 +11,10 @@ listener dropping the number.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -31,6 +29,7 @@ from bot.channels.sms.channel import EMPTY_TWIML, SmsInput
 from bot.channels.sms.settings import load_sms_settings
 from bot.redaction import REDACTED
 from settings import ClinicSettings
+from tests.unit.asgi import served
 from tests.unit.bot.sms.fakes import MessagesRecorder, sender_for
 
 pytestmark = pytest.mark.asyncio
@@ -108,25 +107,11 @@ async def stack(data_dir: Path, *, env: dict[str, str] | None = None) -> AsyncIt
     app = Sanic(f"frontdesk-sms-test-{next(_names)}")
     app.ctx.agent = agent
     register([channel], app, route="/webhooks/")
-    lifespan: asyncio.Queue[dict[str, str]] = asyncio.Queue()
-    started = asyncio.Event()
-
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "lifespan.startup.complete":
-            started.set()
-
-    await lifespan.put({"type": "lifespan.startup"})
-    task = asyncio.create_task(app({"type": "lifespan", "asgi": {"version": "3.0"}}, lifespan.get, send))
     try:
-        await asyncio.wait_for(started.wait(), timeout=10)
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://rasa.test") as client:
+        async with served(app, "http://rasa.test") as client:
             yield Stack(channel, agent, twilio, client)
     finally:
         lifecycle.remove_listener(channel._conversation_ended)
-        task.cancel()
-        with suppress(asyncio.CancelledError):
-            await task
 
 
 async def test_an_unconfigured_channel_answers_503(tmp_path):
