@@ -24,6 +24,7 @@ from bot.console.context import PatientContext
 from bot.console.queue import Entry, TakeOutcome
 from bot.console.sessions import Session
 from bot.console.state import Console
+from bot.console.views import REASONS
 
 TAKEN_TEXT = "Another agent took this conversation first."
 GONE_TEXT = "This conversation is no longer waiting (it ended or went back to the assistant)."
@@ -53,6 +54,7 @@ def entry_json(entry: Entry, context: PatientContext | None) -> dict[str, Any]:
     return {
         "id": entry.id,
         "reason": entry.reason,
+        "reason_text": REASONS.get(entry.reason, entry.reason),
         "priority": entry.priority,
         "channel": entry.channel,
         "verified": entry.verified,
@@ -78,7 +80,13 @@ async def detail(console: Console, request: Request, session: Session, entry: En
 
 def add_routes(routes: Blueprint, console: Console, signed_in: Callable[..., Any]) -> None:
     async def session_info(request: Request, session: Session) -> HTTPResponse:
-        return response.json({"agent": session.agent, "csrf_token": session.csrf_token})
+        return response.json(
+            {
+                "agent": session.agent,
+                "csrf_token": session.csrf_token,
+                "canned_replies": list(console.settings.canned_replies),
+            }
+        )
 
     async def queue(request: Request, session: Session) -> HTTPResponse:
         listed = []

@@ -25,7 +25,7 @@ from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.console import api, auth, views
+from bot.console import api, auth, conversation_api, views
 from bot.console.html import PAGE_HEADERS
 from bot.console.sessions import Session, same
 from bot.console.settings import load_console_settings
@@ -33,7 +33,8 @@ from bot.console.state import Console
 
 log = logging.getLogger("frontdesk.console")
 
-STYLESHEET = Path(__file__).resolve().parent / "static" / "console.css"
+STATIC = Path(__file__).resolve().parent / "static"
+STATIC_TYPES = {"console.css": "text/css; charset=utf-8", "console.js": "text/javascript; charset=utf-8"}
 Handler = Callable[..., Coroutine[Any, Any, HTTPResponse]]
 
 
@@ -72,10 +73,12 @@ def console_routes(console: Console) -> Blueprint:
     async def detach(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
         await console.detach()
 
-    @routes.route("/static/console.css", methods=["GET"])
-    async def stylesheet(_: Request) -> HTTPResponse:
+    @routes.route("/static/<name:str>", methods=["GET"])
+    async def static_file(_: Request, name: str) -> HTTPResponse:
+        if name not in STATIC_TYPES:
+            return response.text("not found", status=404, headers=PAGE_HEADERS)
         return response.raw(
-            STYLESHEET.read_bytes(), content_type="text/css; charset=utf-8", headers=PAGE_HEADERS
+            (STATIC / name).read_bytes(), content_type=STATIC_TYPES[name], headers=PAGE_HEADERS
         )
 
     @routes.route("/sign-in", methods=["GET"])
@@ -127,6 +130,7 @@ def console_routes(console: Console) -> Blueprint:
 
     async def sign_out(request: Request, session: Session) -> HTTPResponse:
         console.sessions.end(session.id)
+        console.hub.end_session(session.id)
         answer = auth.redirect_to_sign_in()
         auth.clear_cookie(answer, settings, settings.cookie_name)
         return answer
@@ -161,7 +165,11 @@ def console_routes(console: Console) -> Blueprint:
             session.agent, "view_context", context.patient_reference if context else None, entry.id
         )
         lines = await console.transcript(getattr(request.app.ctx, "agent", None), entry)
-        return html(views.conversation_page(entry, context, lines, session.agent, session.csrf_token))
+        return html(
+            views.conversation_page(
+                entry, context, lines, session.agent, session.csrf_token, settings.canned_replies
+            )
+        )
 
     async def not_found(request: Request, session: Session, rest: str = "") -> HTTPResponse:
         if auth.is_api(request):
@@ -177,6 +185,7 @@ def console_routes(console: Console) -> Blueprint:
     )
     routes.add_route(signed_in(conversation), "/conversations/<entry_id:str>", methods=["GET"])
     api.add_routes(routes, console, signed_in)
+    conversation_api.add_routes(routes, console, signed_in)
     routes.add_route(signed_in(not_found), "/<rest:path>", methods=["GET", "POST"])
     return routes
 

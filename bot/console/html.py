@@ -44,7 +44,7 @@ _LAYOUT = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title} - Frontdesk console</title>
-<link rel="stylesheet" href="/console/static/console.css"></head>
+<link rel="stylesheet" href="/console/static/console.css">{script}</head>
 <body><header><h1>{title}</h1>{bar}</header><main>{body}</main></body></html>
 """
 
@@ -59,4 +59,7 @@ def page(title: str, body: Safe, agent: str | None = None, csrf_token: str | Non
             agent=agent,
             csrf=csrf_token,
         )
-    return render(_LAYOUT, title=title, bar=bar, body=body)
+    script = Safe("")
+    if agent is not None:  # the live page (pushes, replies without reloading): signed in only
+        script = Safe('<script src="/console/static/console.js" defer></script>')
+    return render(_LAYOUT, title=title, bar=bar, body=body, script=script)

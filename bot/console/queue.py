@@ -19,6 +19,7 @@ import enum
 import secrets
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,8 @@ _NOT_TOPICS = frozenset(
     {"affirm", "deny", "greet", "goodbye", "thank_you", "nlu_fallback", "inform", "bot_challenge"}
 )
 STALE_SECONDS = 600.0
+# A BotUttered event's metadata key naming the agent who wrote it (bot/console/replies.py).
+AGENT_METADATA = "frontdesk_agent"
 
 
 def channel_of(sender_id: str) -> str:
@@ -92,6 +95,12 @@ class HandoffQueue:
         self._counter = 0
         self._take_lock = asyncio.Lock()
         self.on_queued: list[Any] = []  # callables(entry): e.g. fetch the verified patient's summary
+        # The live console (bot/console/live.py): the list changed; a queued conversation's new
+        # message (entry, "patient"|"assistant"|"agent", text; passed on, never kept); an entry
+        # left ("returned" to the assistant or "ended").
+        self.on_change: list[Callable[[], None]] = []
+        self.on_line: list[Callable[[Entry, str, str], None]] = []
+        self.on_closed: list[Callable[[Entry, str], None]] = []
 
     # --- events -------------------------------------------------------------------------------
 
@@ -110,6 +119,8 @@ class HandoffQueue:
             self._prune()
             watched = self._watched[sender_id] = _Watched()
         watched.seen = time.monotonic()
+        if kind in ("user", "bot"):
+            self._line(sender_id, event)
         if kind == "user":
             name = _intent_name(event)
             repeated = bool(watched.intents) and watched.intents[-1] == name
@@ -120,7 +131,20 @@ class HandoffQueue:
         elif kind == "pause":
             self._queue(sender_id, watched)
         elif kind == "resume":
-            self._drop_entry(sender_id)
+            self._drop_entry(sender_id, "returned")
+
+    def _line(self, sender_id: str, event: dict[str, Any]) -> None:
+        entry_id = self._by_sender.get(sender_id)
+        text = event.get("text")
+        if entry_id is None or not isinstance(text, str) or not text:
+            return
+        who = "patient"
+        if event.get("event") == "bot":
+            metadata = event.get("metadata")
+            who = "agent" if isinstance(metadata, dict) and metadata.get(AGENT_METADATA) else "assistant"
+        entry = self._entries[entry_id]
+        for callback in list(self.on_line):
+            callback(entry, who, text)
 
     @staticmethod
     def _slot(watched: _Watched, name: object, value: object) -> None:
@@ -154,15 +178,23 @@ class HandoffQueue:
         self._by_sender[sender_id] = entry.id
         for callback in list(self.on_queued):
             callback(entry)
+        self._changed()
 
-    def _drop_entry(self, sender_id: str) -> None:
+    def _changed(self) -> None:
+        for callback in list(self.on_change):
+            callback()
+
+    def _drop_entry(self, sender_id: str, why: str) -> None:
         entry_id = self._by_sender.pop(sender_id, None)
-        if entry_id is not None:
-            self._entries.pop(entry_id, None)
+        entry = self._entries.pop(entry_id, None) if entry_id is not None else None
+        if entry is not None:
+            for callback in list(self.on_closed):
+                callback(entry, why)
+            self._changed()
 
     async def conversation_ended(self, sender_id: str, reason: EndReason) -> None:
         """The lifecycle listener: the entry and everything watched go."""
-        self._drop_entry(sender_id)
+        self._drop_entry(sender_id, "ended")
         self._watched.pop(sender_id, None)
 
     def _prune(self) -> None:
@@ -183,6 +215,9 @@ class HandoffQueue:
     def get(self, entry_id: str) -> Entry | None:
         return self._entries.get(entry_id)
 
+    def taken(self) -> list[Entry]:
+        return [entry for entry in self._entries.values() if entry.taken_by is not None]
+
     def watching(self) -> int:
         return len(self._watched)
 
@@ -193,7 +228,9 @@ class HandoffQueue:
                 return TakeResult(TakeOutcome.GONE, None)
             if entry.taken_by is not None and entry.taken_by != agent:
                 return TakeResult(TakeOutcome.TAKEN_BY_ANOTHER, None, entry.taken_by)
-            entry.taken_by = agent
+            if entry.taken_by is None:
+                entry.taken_by = agent
+                self._changed()
             return TakeResult(TakeOutcome.TAKEN, entry, agent)
 
 

@@ -61,6 +61,16 @@ class SessionStore:
         session.last_used = now
         return session
 
+    def alive(self, session_id: str) -> bool:
+        """Whether the session is live, without restarting its idle clock (an open event stream
+        must not keep a session alive)."""
+        session = self._sessions.get(session_id)
+        return session is not None and self._clock() - session.last_used <= self.idle_seconds
+
+    def signed_in(self, agent: str) -> bool:
+        """Whether ``agent`` has a live session (without restarting its clock)."""
+        return any(s.agent == agent and self.alive(s.id) for s in list(self._sessions.values()))
+
     def end(self, session_id: str | None) -> None:
         if session_id:
             self._sessions.pop(session_id, None)

@@ -10,6 +10,15 @@ SECURE_COOKIES_ENV = "CONSOLE_SECURE_COOKIES"
 IDLE_MINUTES_ENV = "CONSOLE_IDLE_MINUTES"
 SIGN_IN_ATTEMPTS_ENV = "CONSOLE_SIGN_IN_ATTEMPTS"
 SIGN_IN_WINDOW_MINUTES_ENV = "CONSOLE_SIGN_IN_WINDOW_MINUTES"
+CANNED_REPLIES_ENV = "CONSOLE_CANNED_REPLIES"  # replies separated by "|"
+MAX_CANNED_REPLIES = 20
+MAX_CANNED_CHARS = 500
+DEFAULT_CANNED_REPLIES = (
+    "Hello, I'm a member of the clinic's staff. I'm reading your conversation now.",
+    "Thank you for waiting. Let me look into that for you.",
+    "Before I can discuss your care or account, please tell me your full name and date of birth.",
+    "Is there anything else I can help you with today?",
+)
 
 
 class ConsoleSettingsError(ValueError):
@@ -22,6 +31,7 @@ class ConsoleSettings:
     idle_seconds: float = 15 * 60.0
     sign_in_attempts: int = 5
     sign_in_window_seconds: float = 15 * 60.0
+    canned_replies: tuple[str, ...] = DEFAULT_CANNED_REPLIES
 
     @property
     def cookie_name(self) -> str:
@@ -42,6 +52,18 @@ def _positive(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+def _canned(env: Mapping[str, str]) -> tuple[str, ...]:
+    raw = env.get(CANNED_REPLIES_ENV, "")
+    if not raw.strip():
+        return DEFAULT_CANNED_REPLIES
+    replies = tuple(part.strip() for part in raw.split("|") if part.strip())
+    if len(replies) > MAX_CANNED_REPLIES:
+        raise ConsoleSettingsError(f"{CANNED_REPLIES_ENV}: at most {MAX_CANNED_REPLIES} replies")
+    if any(len(reply) > MAX_CANNED_CHARS for reply in replies):
+        raise ConsoleSettingsError(f"{CANNED_REPLIES_ENV}: each reply at most {MAX_CANNED_CHARS} characters")
+    return replies
+
+
 def load_console_settings(env: Mapping[str, str] | None = None) -> ConsoleSettings:
     env = os.environ if env is None else env
     secure_raw = env.get(SECURE_COOKIES_ENV, "").strip().lower()
@@ -52,4 +74,5 @@ def load_console_settings(env: Mapping[str, str] | None = None) -> ConsoleSettin
         idle_seconds=_positive(env, IDLE_MINUTES_ENV, 15) * 60,
         sign_in_attempts=int(_positive(env, SIGN_IN_ATTEMPTS_ENV, 5)),
         sign_in_window_seconds=_positive(env, SIGN_IN_WINDOW_MINUTES_ENV, 15) * 60,
+        canned_replies=_canned(env),
     )

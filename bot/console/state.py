@@ -9,10 +9,11 @@ from typing import Any
 from actions.ehr import FhirGateway
 from bot import lifecycle
 from bot.agents import AccountsFile
-from bot.channels.webchat.transcript import Line, stored_transcript
 from bot.console.audit import AuditLog
 from bot.console.context import PatientContext, RecordSource, fetch_context
+from bot.console.live import Hub
 from bot.console.queue import Entry, HandoffQueue
+from bot.console.replies import Line, stored_lines
 from bot.console.sessions import SessionStore, SignInLimiter
 from bot.console.settings import ConsoleSettings
 from bot.lifecycle import EndReason
@@ -47,13 +48,42 @@ class Console:
         self._clinic = clinic
         self._contexts: dict[str, asyncio.Task[PatientContext]] = {}  # entry id -> its fetch
         self.queue.on_queued.append(self._entry_queued)
+        self.hub = Hub()
+        self.queue.on_change.append(lambda: self.hub.publish("queue", {}))
+        self.queue.on_line.append(self._line)
+        self.queue.on_closed.append(self._closed)
+        self._keeping: asyncio.Task[None] | None = None
 
     def attach(self) -> None:
         """Start watching tracker events and conversation ends."""
         metrics_broker.on_event(self.queue.observe)
         lifecycle.on_conversation_end(self.conversation_ended)
+        self._keeping = asyncio.get_running_loop().create_task(self._keep_taken_alive())
+
+    def _line(self, entry: Entry, sender: str, text: str) -> None:
+        if entry.taken_by is not None:
+            self.hub.publish("line", {"entry": entry.id, "sender": sender, "text": text}, entry.taken_by)
+
+    def _closed(self, entry: Entry, why: str) -> None:
+        if entry.taken_by is not None:
+            self.hub.publish("closed", {"entry": entry.id, "why": why}, entry.taken_by)
+
+    def keep_alive_interval(self) -> float:
+        return max(0.5, min(60.0, lifecycle.idle_timeout_seconds() / 3))
+
+    async def _keep_taken_alive(self) -> None:
+        """A conversation held by a signed-in agent is not idle: touch it, so the idle sweep leaves
+        it. Once the agent's session is gone the idle timeout applies again (nothing is held forever)."""
+        while True:
+            await asyncio.sleep(self.keep_alive_interval())
+            for entry in self.queue.taken():
+                if entry.taken_by is not None and self.sessions.signed_in(entry.taken_by):
+                    lifecycle.touch(entry.sender_id)
 
     async def detach(self) -> None:
+        self.hub.close()
+        if self._keeping is not None:
+            self._keeping.cancel()
         metrics_broker.remove_event_listener(self.queue.observe)
         lifecycle.remove_listener(self.conversation_ended)
         for task in self._contexts.values():
@@ -111,7 +141,7 @@ class Console:
         return task.result()
 
     async def transcript(self, app_agent: Any, entry: Entry) -> list[Line]:
-        return await stored_transcript(app_agent, entry.sender_id)
+        return await stored_lines(app_agent, entry.sender_id)
 
     async def conversation_ended(self, sender_id: str, reason: EndReason) -> None:
         for entry in self.queue.entries():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
-from bot.channels.webchat.transcript import Line
 from bot.console.context import PatientContext
 from bot.console.html import Safe, join, page, render
 from bot.console.queue import Entry
+from bot.console.replies import MAX_REPLY_CHARS, Line
 
 REASONS = {
     "requested": "asked for a person",
@@ -92,7 +92,8 @@ def queue_page(entries: list[tuple[Entry, PatientContext | None]], agent: str, c
         if rows
         else Safe('<p class="empty">No conversation is waiting.</p>')
     )
-    return page("Queue", table, agent, csrf_token)
+    live = Safe('<div id="queue" data-live="queue">') + table + Safe("</div>")
+    return page("Queue", Safe(live), agent, csrf_token)
 
 
 def _items(title: str, items: tuple[str, ...]) -> Safe:
@@ -126,29 +127,67 @@ def context_section(context: PatientContext | None) -> Safe:
     )
 
 
-def conversation_page(
-    entry: Entry, context: PatientContext | None, lines: list[Line], agent: str, csrf_token: str
-) -> Safe:
-    transcript = join(
-        render(
-            '<li class="{sender}"><span class="who">{who}</span> <span class="text">{text}</span></li>',
-            sender="patient" if line["sender"] == "user" else "assistant",
-            who="Patient" if line["sender"] == "user" else "Assistant",
-            text=line["text"],
-        )
-        for line in lines
+WHO = {"patient": "Patient", "assistant": "Assistant", "agent": "You"}
+
+
+def _line(sender: str, text: str) -> Safe:
+    return render(
+        '<li class="{sender}"><span class="who">{who}</span> <span class="text">{text}</span></li>',
+        sender=sender,
+        who=WHO.get(sender, sender),
+        text=text,
     )
+
+
+def _work(entry: Entry, csrf_token: str, canned: tuple[str, ...]) -> Safe:
+    buttons = join(
+        render('<button type="button" class="canned">{text}</button>', text=text) for text in canned
+    )
+    return render(
+        '<section class="work"><h2>Reply</h2>'
+        '<form method="post" action="/console/conversations/{id}/reply" id="reply">'
+        '<input type="hidden" name="csrf_token" value="{csrf}">'
+        '<label for="reply-text">Message to the patient</label>'
+        '<textarea id="reply-text" name="text" rows="3" maxlength="{max}" required></textarea>'
+        '<button type="submit">Send</button></form>'
+        '<div class="canned-replies" aria-label="Canned replies">{buttons}</div>'
+        '<p id="status" role="status"></p>'
+        '<form method="post" action="/console/conversations/{id}/return" class="inline">'
+        '<input type="hidden" name="csrf_token" value="{csrf}">'
+        '<button type="submit" id="return">Return to assistant</button></form> '
+        '<form method="post" action="/console/conversations/{id}/end" class="inline">'
+        '<input type="hidden" name="csrf_token" value="{csrf}">'
+        '<button type="submit" id="end">End conversation</button></form></section>',
+        id=entry.id,
+        csrf=csrf_token,
+        max=MAX_REPLY_CHARS,
+        buttons=buttons,
+    )
+
+
+def conversation_page(
+    entry: Entry,
+    context: PatientContext | None,
+    lines: list[Line],
+    agent: str,
+    csrf_token: str,
+    canned: tuple[str, ...] = (),
+) -> Safe:
+    transcript = join(_line(line["sender"], line["text"]) for line in lines)
     body = render(
         '<p><a href="/console">Back to the queue</a></p>'
         '<p class="{cls}">{priority}: {reason} - {channel} - topic: {topic}</p>{context}'
-        '<section><h2>Transcript</h2><ol class="transcript">{transcript}</ol></section>',
+        '<section><h2>Transcript</h2><ol class="transcript" id="transcript" data-live="conversation" '
+        'data-entry="{id}" aria-live="polite">{transcript}</ol></section>{work}',
         cls="urgent" if entry.urgent else "normal",
         priority=entry.priority,
         reason=REASONS.get(entry.reason, entry.reason),
         channel=entry.channel,
         topic=", ".join(entry.topic) or "-",
         context=context_section(context),
+        id=entry.id,
         transcript=transcript,
+        work=_work(entry, csrf_token, canned),
     )
     return page("Conversation", body, agent, csrf_token)
 

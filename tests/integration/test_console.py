@@ -127,7 +127,7 @@ def test_asking_for_a_person_queues_the_conversation_without_context(chat: Chat,
     assert taken.status_code == 200, taken.text
     body = taken.json()
     assert body["context"] is None
-    assert [line["text"] for line in body["transcript"] if line["sender"] == "user"] == [
+    assert [line["text"] for line in body["transcript"] if line["sender"] == "patient"] == [
         "when is my next appointment",
         "i want to talk to a real person",
     ]
@@ -279,7 +279,9 @@ def test_a_patients_script_is_escaped_in_the_console(chat: Chat, ana: Agent) -> 
     assert page.status_code == 200
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page.text
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page.text
-    assert "<script" not in page.text and "<img" not in page.text
+    # The one script is the console's own file (the CSP allows no other).
+    assert page.text.count("<script") == 1 and '<script src="/console/static/console.js" defer>' in page.text
+    assert "<img" not in page.text
     assert "script-src 'self'" in page.headers["content-security-policy"]
 
 

@@ -36,7 +36,7 @@ from bot.channels.sms.conversations import SmsConversations
 from bot.channels.sms.dedupe import SeenMessages
 from bot.channels.sms.keywords import Keyword, classify
 from bot.channels.sms.output import SmsOutput, TurnOutput
-from bot.channels.sms.sender import SmsSender, set_default_sender
+from bot.channels.sms.sender import SendResult, SmsSender, set_default_sender
 from bot.channels.sms.settings import SmsSettings, load_sms_settings
 from bot.channels.sms.webhook import FormParams, Inbound, Refused, inbound, read_form, signature_valid
 from bot.lifecycle import EndReason, attached_store, end_conversation, is_live, on_conversation_end, tag
@@ -94,6 +94,14 @@ class SmsInput(InputChannel):
 
     def get_output_channel(self) -> SmsOutput | None:
         return SmsOutput(self.conversations, self.sender) if self.sender else None
+
+    async def text_conversation(self, sender_id: str, text: str) -> SendResult | None:
+        """Text ``text`` to the number behind a live SMS conversation (the agent console's replies),
+        so the caller never holds the number; None when this channel holds no number for it."""
+        phone = self.conversations.phone(sender_id)
+        if self.sender is None or phone is None:
+            return None
+        return await self.sender.send(phone, text)
 
     async def settle(self) -> None:
         """Wait until every text accepted so far has been handled (tests use it)."""
