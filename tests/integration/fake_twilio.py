@@ -15,6 +15,7 @@ the form), and reads the texts the fake received for its number.
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
 import secrets
@@ -130,7 +131,8 @@ class FakeTwilio:
                 if retry_after is not None:
                     self.send_header("Retry-After", retry_after)
                 self.end_headers()
-                self.wfile.write(data)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a killed sender
+                    self.wfile.write(data)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
