@@ -16,6 +16,8 @@ RASA_TOKEN="${RASA_TOKEN:-$($PY -c 'import secrets; print(secrets.token_urlsafe(
 # shared secret (Rasa -> action server, console -> Rasa): chosen by you, otherwise fresh each run.
 export REST_CHANNEL_TOKEN="${REST_CHANNEL_TOKEN:-$($PY -c 'import secrets; print(secrets.token_urlsafe(24))')}"
 export FRONTDESK_INTERNAL_TOKEN="${FRONTDESK_INTERNAL_TOKEN:-$($PY -c 'import secrets; print(secrets.token_urlsafe(24))')}"
+# The console's cookies: not Secure on this plain-http loopback demo (docs/console.md).
+export CONSOLE_SECURE_COOKIES="${CONSOLE_SECURE_COOKIES:-0}"
 # GET /metrics's bearer token (docs/metrics.md).
 export FRONTDESK_METRICS_TOKEN="${FRONTDESK_METRICS_TOKEN:-$($PY -c 'import secrets; print(secrets.token_urlsafe(24))')}"
 
@@ -45,6 +47,7 @@ Frontdesk is running.
   Chat (REST):     POST http://$RASA_HOST:$RASA_PORT/webhooks/rest/webhook  {"sender": "me", "message": "hi"}
                    with the header  Authorization: Bearer $REST_CHANNEL_TOKEN
   Rasa HTTP API:   http://$RASA_HOST:$RASA_PORT/status?token=$RASA_TOKEN
+  Agent console:   http://$RASA_HOST:$RASA_PORT/console   (add an agent: $PY -m bot agents add <name>)
   Metrics:         http://$RASA_HOST:$RASA_PORT/metrics   with the header  Authorization: Bearer $FRONTDESK_METRICS_TOKEN
   Action server:   http://127.0.0.1:$ACTIONS_PORT/health
   Sandbox EHR:     $EHR_BASE_URL   (FHIR R4; try $EHR_BASE_URL/metadata)
