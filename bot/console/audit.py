@@ -21,7 +21,7 @@ from pathlib import Path
 
 AUDIT_LOG_ENV = "CONSOLE_AUDIT_LOG"
 DEFAULT_AUDIT_LOG = Path(__file__).resolve().parents[2] / "var" / "console-audit.jsonl"
-ACTIONS = frozenset({"list_queue", "take", "view_context"})
+ACTIONS = frozenset({"list_queue", "take", "view_context", "reply", "return", "end"})
 
 
 def audit_log_path() -> Path:

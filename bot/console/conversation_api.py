@@ -64,6 +64,14 @@ async def act(
     if not isinstance(held, Entry):
         return held
     entry, app = held, request.app
+    status, message = await _do(entry, app, session, action, raw)
+    if status == 200:  # who did what to which patient's conversation; never the text
+        reference = f"Patient/{entry.patient_id}" if entry.patient_id else None
+        console.audit.record(session.agent, action, reference, entry.id)
+    return status, message
+
+
+async def _do(entry: Entry, app: Any, session: Session, action: str, raw: object) -> tuple[int, str]:
     if action == "reply":
         text = reply_text(raw)
         if not isinstance(text, str):

@@ -21,9 +21,10 @@ import httpx
 import pytest
 
 from bot.console.replies import ENDED_SMS_TEXT, MAX_REPLY_CHARS, RETURNED_TEXT
+from tests.integration.conversation import verify
 from tests.integration.fake_twilio import FakeTwilio, SmsPhone, unlisted_number
 from tests.integration.stack import Chat
-from tests.integration.test_console import Agent, console_dir, new_entry  # noqa: F401 (a fixture)
+from tests.integration.test_console import Agent, audit_lines, console_dir, new_entry  # noqa: F401 (a fixture)
 from tests.integration.webchat_client import WebChat, tracker
 
 pytestmark = pytest.mark.integration
@@ -107,7 +108,10 @@ def identifiers_in(rasa_url: str, conversation_id: str) -> list[dict[str, Any]]:
 
 @pytest.mark.asyncio
 async def test_web_chat_patient_and_agent_talk_both_ways_then_the_agent_ends_it(
-    assistant: str, agent: Agent, stream: EventStream
+    assistant: str,
+    agent: Agent,
+    stream: EventStream,
+    console_dir: Path,  # noqa: F811
 ) -> None:
     """A web-chat patient asks for a person: the entry is pushed, the agent takes it; the patient's
     next message (with markup in it) reaches the agent's stream and not the assistant; the agent's
@@ -163,6 +167,8 @@ async def test_web_chat_patient_and_agent_talk_both_ways_then_the_agent_ends_it(
         assert identifiers_in(assistant, web.conversation_id) == []
         again = await asyncio.to_thread(post, agent, entry["id"], "reply", {"text": "still there?"})
         assert again.status_code == 404
+        actions = [line["action"] for line in audit_lines(console_dir) if line["entry"] == entry["id"]]
+        assert actions == ["take", "view_context", "reply", "view_context", "end"]
     finally:
         await web.close()
 
@@ -266,3 +272,33 @@ def test_the_event_stream_refuses_anyone_not_signed_in_and_ends_at_sign_out(
         assert events.ended.wait(30), "the stream stayed open after sign-out"
     finally:
         events.close()
+
+
+def test_ending_a_verified_patients_conversation_leaves_no_identifier_and_is_audited(
+    chat: Chat,
+    sandbox: Any,
+    assistant: str,
+    agent: Agent,
+    console_dir: Path,  # noqa: F811
+) -> None:
+    """The demo patient verifies over REST and asks for a person; the agent takes it and ends it:
+    Rasa's API then shows none of the patient's identifiers, the entry is gone, and the audit log
+    has take and end against the patient's reference, with no name, MRN or message text."""
+    info = sandbox.patient("demo")
+    before = agent.queue()
+    chat.say("whats my balance")
+    verify(chat, info)
+    assert "connecting you" in chat.said("can i speak to a human")
+    entry = new_entry(agent, before)
+    assert entry["verified"] is True
+    assert agent.take(entry["id"]).status_code == 200
+    assert sandbox.leaked_in(json.dumps(tracker(assistant, chat.conversation_id)))  # there before
+    assert post(agent, entry["id"], "end").json() == {"ended": True}
+    assert sandbox.leaked_in(json.dumps(tracker(assistant, chat.conversation_id))) == []
+    assert identifiers_in(assistant, chat.conversation_id) == []
+    assert entry["id"] not in {e["id"] for e in agent.queue()}
+    mine = [line for line in audit_lines(console_dir) if line["entry"] == entry["id"]]
+    assert {"take", "end"} <= {line["action"] for line in mine}
+    assert all(line["patient"] == f"Patient/{info.id}" for line in mine)
+    text = (console_dir / "audit.jsonl").read_text()
+    assert info.mrn not in text and info.family not in text and "human" not in text

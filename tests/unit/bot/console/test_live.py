@@ -153,3 +153,39 @@ def test_an_agent_is_signed_in_while_any_of_their_sessions_lives() -> None:
     assert store.signed_in("ana") and store.signed_in("bo") and not store.signed_in("cy")
     now[0] = 61
     assert not store.signed_in("ana") and store.get(second.id) is None
+
+
+def test_a_taken_conversation_is_touched_only_while_its_agent_is_signed_in(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Idle timeout 1.5 s (touches every 0.5 s): a queued, untaken conversation is not touched; once
+    ana takes it, it is; after ana's session ends, it is not any more (the idle sweep applies)."""
+    from bot import lifecycle
+    from bot.console.settings import ConsoleSettings
+    from bot.console.state import Console
+
+    monkeypatch.setenv("FRONTDESK_IDLE_TIMEOUT_SECONDS", "1.5")
+    touched: list[str] = []
+    monkeypatch.setattr(lifecycle, "touch", touched.append)
+
+    async def scenario() -> None:
+        console = Console(ConsoleSettings())
+        console.attach()
+        try:
+            handoff(console.queue, "web:a", "requested", "normal")
+            await asyncio.sleep(0.7)
+            assert touched == []
+            session = console.sessions.create("ana")
+            [entry] = console.queue.entries()
+            await console.queue.take(entry.id, "ana")
+            await asyncio.sleep(1.1)
+            assert touched and set(touched) == {"web:a"}
+            console.sessions.end(session.id)
+            await asyncio.sleep(0.2)
+            count = len(touched)
+            await asyncio.sleep(1.1)
+            assert len(touched) == count
+        finally:
+            await console.detach()
+
+    asyncio.run(scenario())
