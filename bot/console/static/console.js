@@ -103,8 +103,26 @@
     item.scrollIntoView({ block: "nearest" });
   }
 
+  function refreshTranscript() {
+    fetch("/console/api/queue/" + encodeURIComponent(entryId), { credentials: "same-origin" })
+      .then(function (r) {
+        if (r.status === 401) { window.location.assign("/console/sign-in"); return null; }
+        if (r.status === 404) { closed("gone"); return null; }
+        return r.ok ? r.json() : null;
+      })
+      .then(function (data) {
+        if (!data) return;
+        transcript.replaceChildren();
+        data.transcript.forEach(function (line) { addLine(line.sender, line.text); });
+      });
+  }
+
   function closed(why) {
-    say(why === "returned" ? "This conversation went back to the assistant." : "This conversation has ended.");
+    var text = {
+      returned: "This conversation went back to the assistant.",
+      ended: "This conversation has ended.",
+    }[why] || "This conversation is no longer waiting (it ended or went back to the assistant).";
+    say(text);
     document.querySelectorAll(".work button, .work textarea").forEach(function (node) { node.disabled = true; });
   }
 
@@ -136,7 +154,11 @@
   if (!queueBox && !transcript) return;
   var events = new EventSource("/console/api/events");
   if (queueBox) events.addEventListener("queue", refreshQueue);
-  events.addEventListener("open", function () { if (queueBox) refreshQueue(); });
+  // On (re)connecting, what may have been said while the stream was not open is fetched again.
+  events.addEventListener("open", function () {
+    if (queueBox) refreshQueue();
+    if (transcript) refreshTranscript();
+  });
   events.addEventListener("line", function (event) {
     var data = JSON.parse(event.data);
     if (transcript && data.entry === entryId) addLine(data.sender, data.text);
