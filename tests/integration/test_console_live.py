@@ -223,8 +223,8 @@ def test_an_sms_conversation_the_agent_ends_is_told_and_purged(
 
 def test_bad_replies_are_refused_with_a_reason(chat: Chat, assistant: str, agent: Agent) -> None:
     """Tried: a reply before taking, without the CSRF token, empty, blank, too long, not a string,
-    by another agent, and to a REST patient (who cannot receive one); then return to the assistant
-    for the REST patient works and the assistant answers again."""
+    by another agent, and to a REST patient (who cannot receive one), by the API and by the page's
+    form; then the form's return to the assistant works and the assistant answers again."""
     before = agent.queue()
     assert "connecting you" in chat.said("i want to talk to a real person")
     entry = new_entry(agent, before)
@@ -245,7 +245,12 @@ def test_bad_replies_are_refused_with_a_reason(chat: Chat, assistant: str, agent
     assert post(other, entry["id"], "end").status_code == 409
     rest = post(agent, entry["id"], "reply", {"text": "hi"})
     assert rest.status_code == 409 and "cannot receive" in rest.json()["error"]
-    assert post(agent, entry["id"], "return").status_code == 200
+    form = f"/console/conversations/{entry['id']}"
+    assert agent.client.post(f"{form}/reply", data={"text": "hi"}).status_code == 403  # no token
+    by_form = agent.client.post(f"{form}/reply", data={"text": "hi", "csrf_token": agent.csrf})
+    assert by_form.status_code == 409 and "cannot receive" in by_form.text
+    returned = agent.client.post(f"{form}/return", data={"csrf_token": agent.csrf})
+    assert returned.status_code == 303 and returned.headers["location"] == "/console"
     assert "open Monday to Friday" in chat.said("what are your hours")
     other.client.close()
 
