@@ -40,7 +40,8 @@ EMERGENCY = re.compile(
     r"(having|had|has|is having) (a )?fits?|"
     r"overdos\w*|too many pills|poison(ed|ing)?\b(?! (ivy|oak|sumac|control))|"
     r"bleeding (a lot|heavily|badly|won'?t stop|wont stop)|won'?t stop bleeding|anaphyla\w*|"
-    r"throat (is )?(closing|swelling)|severe allergic|suicide attempt|call(ing)? 911|ambulance)\b",
+    r"throat (is )?(closing|swelling)|severe allergic|having (an|a bad|a severe) allergic reaction|"
+    r"suicide attempt|call(ing)? 911|ambulance)\b",
     re.IGNORECASE,
 )
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})

@@ -41,6 +41,7 @@ def test_self_harm_is_caught(text):
         "he's having a fit",
         "she had a seizure",
         "my kid swallowed poison",
+        "im having an allergic reaction",
     ],
 )
 def test_emergencies_are_caught(text):
