@@ -62,9 +62,10 @@ class EventStream:
             self.opened.set()
             self.ended.set()
 
-    def wait_for(self, wanted: Callable[[Event], bool], timeout: float = 60.0) -> Event:
+    def wait_for(self, wanted: Callable[[Event], bool], timeout: float = 60.0, start: int = 0) -> Event:
+        """The first event from index ``start`` on that ``wanted`` accepts."""
         deadline = time.monotonic() + timeout
-        seen = 0
+        seen = start
         while time.monotonic() < deadline:
             for event in self.events[seen:]:
                 if wanted(event):
@@ -178,8 +179,12 @@ def test_sms_patient_and_agent_talk_both_ways_then_it_returns_to_the_assistant(
 ) -> None:
     """A texting patient asks for a person; the agent takes it; the patient's text reaches the
     agent (no assistant reply is texted); the agent's reply is texted to the number (which the
-    console never sees); "return to assistant" tells the patient and the assistant answers again."""
+    console never sees); another agent's page hears only that the queue changed; "return to
+    assistant" tells the patient and the assistant answers again."""
     phone = SmsPhone(assistant, fake_twilio, unlisted_number())
+    bo = Agent(assistant, "bo")
+    assert bo.sign_in().status_code == 303
+    bo_stream = EventStream(assistant, bo.client.cookies)
     before = agent.queue()
     phone.text("i want to talk to a real person")
     entry = new_entry(agent, before)
@@ -196,8 +201,14 @@ def test_sms_patient_and_agent_talk_both_ways_then_it_returns_to_the_assistant(
     assert post(agent, entry["id"], "reply", {"text": "I'll check with the pharmacy now."}).status_code == 200
     assert phone.wait_for_texts(texted + 1)[texted:] == ["I'll check with the pharmacy now."]
 
+    seen_by_bo = len(bo_stream.events)
     returned = post(agent, entry["id"], "return")
     assert returned.status_code == 200 and returned.json() == {"returned": True}, returned.text
+    # bo's page hears that the queue changed (after ana's lines were published), never the lines.
+    bo_stream.wait_for(lambda e: e[0] == "queue", start=seen_by_bo)
+    assert [e for e in bo_stream.events if e[0] in ("line", "closed")] == []
+    bo_stream.close()
+    bo.client.close()
     assert phone.wait_for_texts(texted + 2)[texted + 1 :] == [RETURNED_TEXT]
     stream.wait_for(lambda e: e == ("closed", {"entry": entry["id"], "why": "returned"}))
     assert entry["id"] not in {e["id"] for e in agent.queue()}
