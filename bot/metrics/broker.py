@@ -152,6 +152,8 @@ class MetricsBroker(EventBroker):
             reason = handoff_reason(conversation.handoff_reason)
             self.metrics.handoffs.labels(channel=conversation.channel, reason=reason).inc()
             self._turn_over(conversation, event)
+        elif kind == "resume":  # back from an agent: what the patient wrote meanwhile was no turn
+            conversation.user_at = None
         elif kind == "action" and event.get("name") == "action_listen":
             self._turn_over(conversation, event)
 

@@ -21,6 +21,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     ConversationPaused,
+    ConversationResumed,
     Event,
     SessionStarted,
     SlotSet,
@@ -146,6 +147,29 @@ async def test_a_handoff_is_counted_by_its_reason_and_is_not_contained(
     assert value(broker, "frontdesk_turn_seconds_count", channel="rest") == 1  # the turn the pause ended
     assert value(broker, "frontdesk_turn_seconds_sum", channel="rest") == pytest.approx(1.5)
     assert SECRET not in generate_latest(broker.metrics.registry).decode()
+
+
+@pytest.mark.asyncio
+async def test_what_the_patient_wrote_to_an_agent_is_not_a_turn_after_the_return(
+    broker: MetricsBroker,
+) -> None:
+    """Paused, the patient writes; minutes later the agent returns the conversation (resumed, then
+    action_listen): no turn of that length is counted; the next question is a turn again."""
+    sender = "web:tester"
+    at = time.time()
+    publish(broker, sender, message("a person please", "request_human", at))
+    publish(broker, sender, ConversationPaused(timestamp=at + 0.2))
+    publish(broker, sender, message("are you there", None, at + 10))
+    publish(
+        broker,
+        sender,
+        ConversationResumed(timestamp=at + 300),
+        ActionExecuted("action_listen", timestamp=at + 300),
+    )
+    assert value(broker, "frontdesk_turn_seconds_count", channel="web") == 1  # the turn the pause ended
+    turn(broker, sender, "what are your hours", "ask_hours")
+    assert value(broker, "frontdesk_turn_seconds_count", channel="web") == 2
+    assert value(broker, "frontdesk_turn_seconds_sum", channel="web") == pytest.approx(0.5)
 
 
 @pytest.mark.asyncio
