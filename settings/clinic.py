@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from settings.env import env_number
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -86,18 +88,6 @@ def cached_clinic_settings() -> ClinicSettings:
     return load_clinic_settings()
 
 
-def _number(env: Mapping[str, str], name: str, default: Any) -> float:
-    raw = env.get(name, "").strip()
-    value = raw if raw else default
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise SettingsError(f"{name} must be a number, got {value!r}") from None
-    if number <= 0:
-        raise SettingsError(f"{name} must be positive")
-    return number
-
-
 URL_TEMPLATE_FIELDS = ("patient_id", "mrn")
 
 
@@ -122,6 +112,9 @@ def _from_mapping(raw: dict[str, Any], env: Mapping[str, str]) -> ClinicSettings
         if required and not value:
             raise SettingsError(f"the clinic's {key} is required")
         return str(value).strip() if value else None
+
+    def number(env_name: str, default: Any) -> float:
+        return env_number(env, env_name, default, error=SettingsError)
 
     locations = []
     for item in raw.get("locations") or []:
@@ -150,14 +143,10 @@ def _from_mapping(raw: dict[str, Any], env: Mapping[str, str]) -> ClinicSettings
         languages=tuple(raw.get("languages") or ("en",)),
         locations=tuple(locations),
         visit_types={str(k): str(v) for k, v in (raw.get("visit_types") or {}).items()},
-        change_window_hours=_number(env, "CHANGE_WINDOW_HOURS", self_service.get("change_window_hours", 24)),
-        verify_max_attempts=int(_number(env, "VERIFY_MAX_ATTEMPTS", verification.get("max_attempts", 3))),
-        verify_lockout_minutes=_number(
-            env, "VERIFY_LOCKOUT_MINUTES", verification.get("lockout_minutes", 30)
-        ),
-        idle_timeout_minutes=_number(
-            env, "IDLE_TIMEOUT_MINUTES", conversation.get("idle_timeout_minutes", 15)
-        ),
+        change_window_hours=number("CHANGE_WINDOW_HOURS", self_service.get("change_window_hours", 24)),
+        verify_max_attempts=int(number("VERIFY_MAX_ATTEMPTS", verification.get("max_attempts", 3))),
+        verify_lockout_minutes=number("VERIFY_LOCKOUT_MINUTES", verification.get("lockout_minutes", 30)),
+        idle_timeout_minutes=number("IDLE_TIMEOUT_MINUTES", conversation.get("idle_timeout_minutes", 15)),
         ehr_chart_url_template=_url_template(text("ehr_chart_url_template", "EHR_CHART_URL_TEMPLATE")),
         crm_url_template=_url_template(text("crm_url_template", "CRM_URL_TEMPLATE")),
     )

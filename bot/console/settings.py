@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from settings.env import env_number
+
 SECURE_COOKIES_ENV = "CONSOLE_SECURE_COOKIES"
 IDLE_MINUTES_ENV = "CONSOLE_IDLE_MINUTES"
 SIGN_IN_ATTEMPTS_ENV = "CONSOLE_SIGN_IN_ATTEMPTS"
@@ -39,19 +41,6 @@ class ConsoleSettings:
         return "__Secure-frontdesk-console" if self.secure_cookies else "frontdesk-console"
 
 
-def _positive(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConsoleSettingsError(f"{name} must be a number, got {raw!r}") from None
-    if value <= 0:
-        raise ConsoleSettingsError(f"{name} must be positive")
-    return value
-
-
 def _canned(env: Mapping[str, str]) -> tuple[str, ...]:
     raw = env.get(CANNED_REPLIES_ENV, "")
     if not raw.strip():
@@ -71,8 +60,9 @@ def load_console_settings(env: Mapping[str, str] | None = None) -> ConsoleSettin
         raise ConsoleSettingsError(f"{SECURE_COOKIES_ENV} must be 1 or 0, got {secure_raw!r}")
     return ConsoleSettings(
         secure_cookies=secure_raw not in ("0", "false", "no"),
-        idle_seconds=_positive(env, IDLE_MINUTES_ENV, 15) * 60,
-        sign_in_attempts=int(_positive(env, SIGN_IN_ATTEMPTS_ENV, 5)),
-        sign_in_window_seconds=_positive(env, SIGN_IN_WINDOW_MINUTES_ENV, 15) * 60,
+        idle_seconds=env_number(env, IDLE_MINUTES_ENV, 15, error=ConsoleSettingsError) * 60,
+        sign_in_attempts=int(env_number(env, SIGN_IN_ATTEMPTS_ENV, 5, error=ConsoleSettingsError)),
+        sign_in_window_seconds=env_number(env, SIGN_IN_WINDOW_MINUTES_ENV, 15, error=ConsoleSettingsError)
+        * 60,
         canned_replies=_canned(env),
     )

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from settings.env import env_number
+
 ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_API_BASE_URL = "https://api.twilio.com"
 DEFAULT_DATA_DIR = ROOT / "var" / "sms"
@@ -41,19 +43,6 @@ class SmsSettings:
     @property
     def configured(self) -> bool:
         return not self.missing
-
-
-def _number(env: Mapping[str, str], name: str, default: float, minimum: float) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SmsSettingsError(f"{name} must be a number") from None
-    if value < minimum:
-        raise SmsSettingsError(f"{name} must be at least {minimum:g}")
-    return value
 
 
 def _url(env: Mapping[str, str], name: str, default: str = "") -> str:
@@ -90,9 +79,11 @@ def load_sms_settings(env: Mapping[str, str] | None = None) -> SmsSettings:
         api_base_url=_url(env, "TWILIO_API_BASE_URL", DEFAULT_API_BASE_URL).rstrip("/"),
         hash_secret=text("SMS_HASH_SECRET"),
         data_dir=Path(data_dir) if data_dir else DEFAULT_DATA_DIR,
-        send_retries=int(_number(env, "TWILIO_SEND_RETRIES", 3, 0)),
-        max_retry_wait=_number(env, "TWILIO_MAX_RETRY_WAIT", 20.0, 0),
-        max_segments=int(_number(env, "SMS_MAX_SEGMENTS", 3, 1)),
-        max_inbound_chars=int(_number(env, "SMS_MAX_INBOUND_CHARS", 1600, 160)),
+        send_retries=int(env_number(env, "TWILIO_SEND_RETRIES", 3, minimum=0, error=SmsSettingsError)),
+        max_retry_wait=env_number(env, "TWILIO_MAX_RETRY_WAIT", 20.0, minimum=0, error=SmsSettingsError),
+        max_segments=int(env_number(env, "SMS_MAX_SEGMENTS", 3, minimum=1, error=SmsSettingsError)),
+        max_inbound_chars=int(
+            env_number(env, "SMS_MAX_INBOUND_CHARS", 1600, minimum=160, error=SmsSettingsError)
+        ),
         missing=tuple(missing),
     )
