@@ -20,12 +20,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import unquote
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import lifecycle
+from bot.channels.routes import RoutesChannel
 from bot.channels.tokens import token_matches
 from bot.lifecycle import INTERNAL_TOKEN_ENV, EndReason
 from bot.store.guard import require_ephemeral_store
@@ -40,17 +41,9 @@ def _refusal(request: Request) -> HTTPResponse | None:
     return None
 
 
-class InternalInput(InputChannel):
-    @classmethod
-    def name(cls) -> str:
-        return "internal"
-
-    @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        return cls()
-
-    def url_prefix(self) -> str:
-        return "/internal"  # Rasa joins it to "/webhooks/": an absolute path replaces that
+class InternalInput(RoutesChannel):
+    channel_name = "internal"
+    prefix = "/internal"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         internal = Blueprint("frontdesk_internal", __name__)

@@ -20,11 +20,12 @@ from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.routes import RoutesChannel
 from bot.console import api, auth, conversation_api, views
 from bot.console.html import PAGE_HEADERS
 from bot.console.sessions import Session, same
@@ -190,17 +191,9 @@ def console_routes(console: Console) -> Blueprint:
     return routes
 
 
-class ConsoleInput(InputChannel):
-    @classmethod
-    def name(cls) -> str:
-        return "console"
-
-    @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        return cls()
-
-    def url_prefix(self) -> str:
-        return "/console"
+class ConsoleInput(RoutesChannel):
+    channel_name = "console"
+    prefix = "/console"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         return console_routes(Console(load_console_settings()))

@@ -30,11 +30,12 @@ from typing import Any
 import httpx
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.parser import text_string_to_metric_families
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.routes import RoutesChannel
 from bot.channels.tokens import dev_mode, token_matches
 from bot.lifecycle import INTERNAL_TOKEN_ENV
 from bot.metrics.broker import MetricsBroker, shared_metrics
@@ -147,17 +148,9 @@ def require_metrics_broker(blueprint: Blueprint) -> None:
         os._exit(EXIT_STATUS)
 
 
-class MetricsInput(InputChannel):
-    @classmethod
-    def name(cls) -> str:
-        return "metrics"
-
-    @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        return cls()
-
-    def url_prefix(self) -> str:
-        return "/metrics"  # Rasa joins it to "/webhooks/": an absolute path replaces that
+class MetricsInput(RoutesChannel):
+    channel_name = "metrics"
+    prefix = "/metrics"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         metrics = Blueprint("frontdesk_metrics", __name__)
