@@ -8,7 +8,8 @@ part of issue 5 adds. Routes (docs/console.md):
 - ``GET /console``: the queue; ``POST /console/conversations/<entry>/take``;
   ``GET /console/conversations/<entry>``: the context and transcript (the taker only);
 - ``GET /console/api/session``, ``GET /console/api/queue``, ``POST /console/api/queue/<entry>/take``,
-  ``GET /console/api/queue/<entry>``.
+  ``GET /console/api/queue/<entry>``;
+- ``GET /console/metrics``: charts of containment, verification and handoffs per hour.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.routes import RoutesChannel
-from bot.console import api, auth, conversation_api, views
+from bot.console import api, auth, conversation_api, metrics_page, views
 from bot.console.html import PAGE_HEADERS
 from bot.console.sessions import Session, same
 from bot.console.settings import load_console_settings
@@ -187,6 +188,7 @@ def console_routes(console: Console) -> Blueprint:
     routes.add_route(signed_in(conversation), "/conversations/<entry_id:str>", methods=["GET"])
     api.add_routes(routes, console, signed_in)
     conversation_api.add_routes(routes, console, signed_in)
+    metrics_page.add_routes(routes, signed_in)
     routes.add_route(signed_in(not_found), "/<rest:path>", methods=["GET", "POST"])
     return routes
 

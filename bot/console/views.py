@@ -93,7 +93,8 @@ def queue_page(entries: list[tuple[Entry, PatientContext | None]], agent: str, c
         else Safe('<p class="empty">No conversation is waiting.</p>')
     )
     live = Safe('<div id="queue" data-live="queue">') + table + Safe("</div>")
-    return page("Queue", Safe(live), agent, csrf_token)
+    links = Safe('<p><a href="/console/metrics">Metrics: containment, verification, handoffs</a></p>')
+    return page("Queue", Safe(links + live), agent, csrf_token)
 
 
 def _items(title: str, items: tuple[str, ...]) -> Safe:
