@@ -13,14 +13,20 @@ value is its whole increase, as Prometheus' ``increase()`` does.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from bot.metrics.broker import shared_metrics
 from bot.metrics.labels import HANDOFF_REASONS
 from bot.metrics.registry import ConversationMetrics
+
+log = logging.getLogger("frontdesk.console")
 
 SAMPLE_SECONDS = 60.0
 HOURS = 24
@@ -166,3 +172,40 @@ class SnapshotBuffer:
             for name, value in after.counts().items():
                 counts[name] = counts.get(name, 0) + increase(old.get(name, 0), value)
         return hours
+
+
+class MetricsHistory:
+    """The buffer and the task that samples the shared registry into it every minute."""
+
+    def __init__(
+        self,
+        buffer: SnapshotBuffer | None = None,
+        metrics: Callable[[], ConversationMetrics] = shared_metrics,
+        every: float = SAMPLE_SECONDS,
+    ) -> None:
+        self.buffer = buffer or SnapshotBuffer()
+        self.metrics = metrics
+        self.every = every
+        self._task: asyncio.Task[None] | None = None
+
+    def sample(self) -> None:
+        self.buffer.add(snapshot_of(self.metrics()))
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                self.sample()
+            except Exception as error:  # a bad sample must not stop the history
+                log.warning("the metrics history could not be sampled: %s", type(error).__name__)
+            await asyncio.sleep(self.every)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

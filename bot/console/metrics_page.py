@@ -9,8 +9,6 @@ The figures come from ``SnapshotBuffer`` (``bot/console/metrics_history.py``): c
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import logging
 import time
 from collections.abc import Callable, Coroutine
 from datetime import datetime, timezone
@@ -21,13 +19,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.console.html import PAGE_HEADERS, Safe, join, page, render
-from bot.console.metrics_history import SAMPLE_SECONDS, Hour, Snapshot, SnapshotBuffer, snapshot_of
+from bot.console.metrics_history import Hour, MetricsHistory, Snapshot, SnapshotBuffer
 from bot.console.sessions import Session
 from bot.console.views import REASONS
-from bot.metrics.broker import shared_metrics
 from bot.metrics.labels import HANDOFF_REASONS
-
-log = logging.getLogger("frontdesk.console")
 
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 720, 220, 44, 28, 10
 # One colour per handoff reason (distinct enough side by side; the table carries the same figures).
@@ -241,36 +236,6 @@ def metrics_page(buffer: SnapshotBuffer, agent: str, csrf_token: str, now: float
         totals=totals_section(latest),
     )
     return page("Metrics", body, agent, csrf_token)
-
-
-class MetricsHistory:
-    """The buffer and the task that samples the shared registry into it every minute."""
-
-    def __init__(self, buffer: SnapshotBuffer | None = None) -> None:
-        self.buffer = buffer or SnapshotBuffer()
-        self._task: asyncio.Task[None] | None = None
-
-    def sample(self) -> None:
-        self.buffer.add(snapshot_of(shared_metrics()))
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                self.sample()
-            except Exception as error:  # a bad sample must not stop the history
-                log.warning("the metrics history could not be sampled: %s", type(error).__name__)
-            await asyncio.sleep(SAMPLE_SECONDS)
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run())
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
 
 def add_routes(routes: Blueprint, signed_in: Callable[[Handler], Handler]) -> MetricsHistory:

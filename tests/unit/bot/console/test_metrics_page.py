@@ -1,19 +1,22 @@
-"""The metrics page's history: the snapshot ring buffer, the per-hour rates, and the page itself.
+"""The metrics page's history: the snapshot ring buffer, the per-hour rates, the sampling task
+and the page itself.
 
 Tried here: hours with nothing in them, a counter that drops (a reset), a day and more of
 snapshots and a burst of page views (memory stays bounded), a clock that goes back, snapshots
-taken from a real ``ConversationMetrics`` registry, and the rendered page (charts, tables,
-escaping, no script and no inline style).
+taken from a real ``ConversationMetrics`` registry, a sampling task whose reading fails once,
+and the rendered page (charts, tables, escaping, no script and no inline style).
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from bot.console.metrics_history import HOUR, Snapshot, SnapshotBuffer, increase, snapshot_of
+from bot.console.metrics_history import HOUR, MetricsHistory, Snapshot, SnapshotBuffer, increase, snapshot_of
 from bot.console.metrics_page import metrics_page
 from bot.metrics.registry import ConversationMetrics
 
@@ -146,3 +149,36 @@ def test_the_page_has_labelled_charts_and_tables_and_no_script_or_style() -> Non
     assert text.count("<table") == 4  # three charts' figures and the totals
     assert "<script>" not in text and " style=" not in text and "<style" not in text
     assert 'href="/console"' in text
+
+
+def test_the_sampling_task_samples_survives_a_failure_and_stops(caplog: pytest.LogCaptureFixture) -> None:
+    """A history sampling a real registry every 10 ms whose reading fails once: it keeps sampling
+    (the failure is logged by its type only), sees a count that moved, and stops when asked."""
+    metrics = ConversationMetrics()
+    calls = 0
+
+    def source() -> ConversationMetrics:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise RuntimeError("secret detail")
+        return metrics
+
+    history = MetricsHistory(SnapshotBuffer(sample_seconds=0.001), metrics=source, every=0.01)
+
+    async def run() -> None:
+        history.start()
+        history.start()  # a second start does not start a second task
+        await asyncio.sleep(0.05)
+        metrics.ended.labels(channel="web", reason="goodbye").inc()
+        await asyncio.sleep(0.05)
+        await history.stop()
+        stopped_at = calls
+        await asyncio.sleep(0.03)
+        assert calls == stopped_at
+
+    with caplog.at_level(logging.WARNING, logger="frontdesk.console"):
+        asyncio.run(run())
+    assert calls >= 3
+    assert history.buffer.latest is not None and history.buffer.latest.ended == 1
+    assert "RuntimeError" in caplog.text and "secret detail" not in caplog.text
