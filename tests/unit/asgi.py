@@ -17,6 +17,9 @@ from sanic import Sanic
 
 @asynccontextmanager
 async def served(app: Sanic, base_url: str = "http://rasa.test") -> AsyncIterator[httpx.AsyncClient]:
+    # Sanic rewrites some of its own methods when an app starts ("touch-up"); in test mode it keeps
+    # the originals, so that more than one app can start in one process (as sanic-testing does).
+    test_mode, Sanic.test_mode = Sanic.test_mode, True
     lifespan: asyncio.Queue[dict[str, str]] = asyncio.Queue()
     started = asyncio.Event()
 
@@ -35,3 +38,4 @@ async def served(app: Sanic, base_url: str = "http://rasa.test") -> AsyncIterato
         task.cancel()  # nothing to shut down; the app waits for the next lifespan message
         with suppress(asyncio.CancelledError):
             await task
+        Sanic.test_mode = test_mode
