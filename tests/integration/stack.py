@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import IO
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -189,6 +189,18 @@ class Chat:
         )
         response.raise_for_status()
         return response.json()
+
+    def end(self, reason: str) -> bool:
+        """End the conversation as a channel or the console would (the internal route); True if it
+        existed. ``reason`` is an ``EndReason`` value."""
+        response = httpx.post(
+            f"{self.rasa_url}/internal/conversations/{quote(self.conversation_id, safe='')}/end",
+            json={"reason": reason},
+            headers={"Authorization": f"Bearer {INTERNAL_TOKEN}"},
+            timeout=30,
+        )
+        response.raise_for_status()
+        return bool(response.json()["ended"])
 
 
 def start_assistant(ehr_url: str, extra_env: Mapping[str, str] | None = None) -> tuple[Service, Service, str]:

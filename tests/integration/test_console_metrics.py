@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from urllib.parse import quote
 
 import httpx
 import pytest
@@ -21,7 +20,7 @@ from bot.agents import AccountError, AccountsFile
 from bot.console.html import PAGE_POLICY
 from bot.lifecycle import EndReason
 from tests.integration.conversation import us_date, verify
-from tests.integration.stack import INTERNAL_TOKEN, Chat
+from tests.integration.stack import Chat
 
 pytestmark = pytest.mark.integration
 
@@ -57,16 +56,6 @@ def totals(page: str) -> dict[str, int]:
     }
 
 
-def end(chat: Chat, reason: EndReason) -> None:
-    answer = httpx.post(
-        f"{chat.rasa_url}/internal/conversations/{quote(chat.conversation_id, safe='')}/end",
-        json={"reason": reason.value},
-        headers={"Authorization": f"Bearer {INTERNAL_TOKEN}"},
-        timeout=30,
-    )
-    assert answer.json() == {"ended": True}
-
-
 def test_signed_out_requests_are_sent_to_sign_in(assistant: str) -> None:
     """No session cookie, then a made-up one: 303 to the sign-in page, and no figure in the answer."""
     with httpx.Client(base_url=assistant, follow_redirects=False, timeout=30) as client:
@@ -100,11 +89,11 @@ def test_an_agent_sees_charts_that_moved_and_name_no_patient(
     failed.say(info.name)
     failed.say(us_date("1901-01-01"))
     assert "couldn't verify those details" in failed.said(info.postal_code)
-    end(failed, EndReason.PATIENT_ENDED)
+    assert failed.end(EndReason.PATIENT_ENDED.value)
     handed_off = Chat(assistant)
     handed_off.say("when is my next appointment")
     assert "connecting you" in handed_off.said("i want to talk to a real person")
-    end(handed_off, EndReason.AGENT_CLOSED)
+    assert handed_off.end(EndReason.AGENT_CLOSED.value)
 
     answer = agent.get("/console/metrics")
     assert answer.status_code == 200, answer.text

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from urllib.parse import quote
 
 import httpx
 import pytest
@@ -64,16 +63,6 @@ def moved(before: Samples, after: Samples, name: str, **labels: str) -> float:
     return value(after, name, **labels) - value(before, name, **labels)
 
 
-def end(chat: Chat, reason: EndReason) -> None:
-    response = httpx.post(
-        f"{chat.rasa_url}/internal/conversations/{quote(chat.conversation_id, safe='')}/end",
-        json={"reason": reason.value},
-        headers={"Authorization": f"Bearer {INTERNAL_TOKEN}"},
-        timeout=30,
-    )
-    assert response.json() == {"ended": True}
-
-
 def test_conversations_move_the_counts_and_the_text_names_no_one(assistant, sandbox, chat):
     """A verified patient who says goodbye, a failed verification ended by the patient, and a
     request for a person closed by an agent: each count moves by what happened, and no patient
@@ -91,12 +80,12 @@ def test_conversations_move_the_counts_and_the_text_names_no_one(assistant, sand
     failed.say(info.name)
     failed.say("1/1/1901")
     assert "couldn't verify those details" in failed.said(info.postal_code)
-    end(failed, EndReason.PATIENT_ENDED)
+    assert failed.end(EndReason.PATIENT_ENDED.value)
 
     handed_off = Chat(assistant)
     handed_off.say("when is my next appointment")
     assert "connecting you" in handed_off.said("i want to talk to a real person")
-    end(handed_off, EndReason.AGENT_CLOSED)
+    assert handed_off.end(EndReason.AGENT_CLOSED.value)
 
     text = scrape(assistant)
     after = samples(text)
