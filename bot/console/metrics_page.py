@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Coroutine
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sanic import Blueprint, Sanic, response
@@ -23,6 +23,7 @@ from bot.console.metrics_history import Hour, MetricsHistory, Snapshot, Snapshot
 from bot.console.sessions import Session
 from bot.console.views import REASONS
 from bot.metrics.labels import HANDOFF_REASONS
+from settings.clinic import cached_clinic_settings
 
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 720, 220, 44, 28, 10
 # One colour per handoff reason (distinct enough side by side; the table carries the same figures).
@@ -34,7 +35,14 @@ Handler = Callable[..., Coroutine[Any, Any, HTTPResponse]]
 
 
 def hour_label(hour: Hour) -> str:
-    return datetime.fromtimestamp(hour.start, tz=timezone.utc).strftime("%H:00")
+    """The hour's start in the clinic's time zone (hours are counted by the clock in UTC, which
+    matches the clinic's hours in every zone a whole number of hours from UTC)."""
+    return datetime.fromtimestamp(hour.start, tz=cached_clinic_settings().zone).strftime("%H:%M")
+
+
+def zone_name() -> str:
+    """The clinic's zone as people read it now (EST, EDT, ...)."""
+    return datetime.now(cached_clinic_settings().zone).strftime("%Z")
 
 
 def percent(rate: float | None) -> str:
@@ -103,14 +111,14 @@ def rate_chart(chart_id: str, title: str, hours: list[Hour], rate: Callable[[Hou
             max(value, 0.01),
             1.0,
             "#12355b",
-            f"{hour_label(h)} UTC: {percent(value)}",
+            f"{hour_label(h)} {zone_name()}: {percent(value)}",
         )
         for i, h in enumerate(hours)
         if (value := rate(h)) is not None
     )
     empty = sum(1 for h in hours if rate(h) is None)
     desc = (
-        f"Bars per hour (UTC), 0 to 100%; {empty} of {len(hours)} hours have no data. "
+        f"Bars per hour ({zone_name()}), 0 to 100%; {empty} of {len(hours)} hours have no data. "
         "The table below has the figures."
     )
     return _frame(chart_id, title, desc, "100%", hours, bars)
@@ -125,11 +133,11 @@ def handoff_chart(hours: list[Hour]) -> Safe:
         for reason, colour in zip(HANDOFF_REASONS, COLOURS, strict=True):
             count = h.handoffs(reason)
             if count:
-                label = f"{hour_label(h)} UTC: {count} {REASONS.get(reason, reason)}"
+                label = f"{hour_label(h)} {zone_name()}: {count} {REASONS.get(reason, reason)}"
                 parts.append(_bar(LEFT + step * i + 2, step - 4, count, scale, colour, label, below))
                 below += count
     desc = (
-        f"Stacked bars per hour (UTC), one colour per reason, 0 to {int(scale)} handoffs; "
+        f"Stacked bars per hour ({zone_name()}), one colour per reason, 0 to {int(scale)} handoffs; "
         f"{sum(h.handoff_total for h in hours)} in all. The table below has the figures."
     )
     return _frame("handoffs", "Handoffs per hour by reason", desc, str(int(scale)), hours, join(parts))
@@ -193,7 +201,7 @@ def metrics_page(buffer: SnapshotBuffer, agent: str, csrf_token: str, now: float
     hours = buffer.hours(now)
     latest = buffer.latest or Snapshot(at=time.time())
     containment = _table(
-        "Containment per hour (UTC)",
+        f"Containment per hour ({zone_name()})",
         ["Hour", "Ended", "Contained", "Rate"],
         [
             [hour_label(h), str(h.count("ended")), str(h.count("contained")), percent(h.containment)]
@@ -201,7 +209,7 @@ def metrics_page(buffer: SnapshotBuffer, agent: str, csrf_token: str, now: float
         ],
     )
     verification = _table(
-        "Verification per hour (UTC)",
+        f"Verification per hour ({zone_name()})",
         ["Hour", "Verified", "Failed", "Locked", "Success rate"],
         [
             [hour_label(h), str(h.count("verified")), str(h.count("failed")), str(h.count("locked")),
@@ -210,7 +218,7 @@ def metrics_page(buffer: SnapshotBuffer, agent: str, csrf_token: str, now: float
         ],
     )  # fmt: skip
     handoffs = _table(
-        "Handoffs per hour by reason (UTC)",
+        f"Handoffs per hour by reason ({zone_name()})",
         ["Hour", "All", *(REASONS.get(r, r) for r in HANDOFF_REASONS)],
         [
             [hour_label(h), str(h.handoff_total), *(str(h.handoffs(r)) for r in HANDOFF_REASONS)]
@@ -219,8 +227,9 @@ def metrics_page(buffer: SnapshotBuffer, agent: str, csrf_token: str, now: float
     )
     body = render(
         '<p><a href="/console">Back to the queue</a></p>'
-        "<p>The last 24 hours, per clock hour (UTC), from counts sampled every minute since the "
-        "server started (a restart starts again). Counts only: nothing about any patient.</p>"
+        "<p>The last 24 hours, per clock hour in the clinic's time zone, from counts sampled every "
+        "minute since the server started (a restart starts again). Counts only: nothing about any "
+        "patient.</p>"
         "<section><h2>Containment rate per hour</h2>{c_chart}{c_table}</section>"
         "<section><h2>Verification success rate per hour</h2>{v_chart}{v_table}</section>"
         "<section><h2>Handoffs per hour by reason</h2>{h_chart}{legend}{h_table}</section>{totals}",

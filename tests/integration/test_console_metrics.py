@@ -104,7 +104,7 @@ def test_an_agent_sees_charts_that_moved_and_name_no_patient(
     for chart in charts:
         assert 'role="img"' in chart and "<title " in chart and "<desc " in chart
     assert page.count("<table") == 4
-    assert re.search(r"<rect [^>]*><title>\d\d:00 UTC: \d+ asked for a person</title>", charts[2])
+    assert re.search(r"<rect [^>]*><title>\d\d:\d\d [A-Z]{3,4}: \d+ asked for a person</title>", charts[2])
     now = totals(page)
     assert now["Conversations ended"] - counted["Conversations ended"] >= 3
     assert now["Verifications verified"] - counted["Verifications verified"] >= 1

@@ -182,3 +182,19 @@ def test_the_sampling_task_samples_survives_a_failure_and_stops(caplog: pytest.L
     assert calls >= 3
     assert history.buffer.latest is not None and history.buffer.latest.ended == 1
     assert "RuntimeError" in caplog.text and "secret detail" not in caplog.text
+
+
+def test_hours_are_labelled_in_the_clinics_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """15:00 UTC on a winter day is 10:00 in New York (EST) and 07:00 in Los Angeles (PST)."""
+    from datetime import datetime, timezone
+
+    from bot.console.metrics_history import Hour
+    from bot.console.metrics_page import hour_label
+    from settings import clinic
+
+    start = datetime(2026, 12, 1, 15, tzinfo=timezone.utc).timestamp()
+    for zone, expected in (("America/New_York", "10:00"), ("America/Los_Angeles", "07:00")):
+        monkeypatch.setenv("CLINIC_TIMEZONE", zone)
+        clinic.cached_clinic_settings.cache_clear()
+        assert hour_label(Hour(start)) == expected
+    clinic.cached_clinic_settings.cache_clear()
