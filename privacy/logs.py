@@ -9,8 +9,8 @@ What it masks, in a record's message (formatted with its arguments), its excepti
 stack text:
 
 - payment card numbers (``privacy/cards.py``);
-- e-mail addresses, SSN-like numbers (123-45-6789), US phone numbers in the usual writings,
-  dates (1984-03-14, 03/14/1984, 3/14/84, March 14, 1984, 14 March 1984);
+- e-mail addresses, SSN-like numbers (ddd-dd-dddd), US phone numbers in the usual writings,
+  dates (yyyy-mm-dd, mm/dd/yyyy, m/d/yy, "Month d, yyyy", "d Month yyyy");
 - MRN-like numbers: any run of 6 to 12 digits standing alone;
 - every value in a URL's query string (FHIR searches put names, birth dates and phones there)
   and UUIDs (the FHIR ids of patients and their records);
