@@ -29,6 +29,7 @@ from typing import Protocol
 import httpx
 
 from settings.clinic import cached_clinic_settings
+from settings.env import env_number
 
 log = logging.getLogger("frontdesk.lifecycle")
 
@@ -94,16 +95,7 @@ def tag(sender_id: str) -> str:
 
 def idle_timeout_seconds() -> float:
     """The idle timeout: FRONTDESK_IDLE_TIMEOUT_SECONDS if set, else the clinic's minutes x 60."""
-    raw = os.environ.get(IDLE_SECONDS_ENV, "").strip()
-    if raw:
-        try:
-            seconds = float(raw)
-        except ValueError:
-            raise ValueError(f"{IDLE_SECONDS_ENV} must be a number of seconds, got {raw!r}") from None
-        if seconds <= 0:
-            raise ValueError(f"{IDLE_SECONDS_ENV} must be positive")
-        return seconds
-    return cached_clinic_settings().idle_timeout_minutes * 60
+    return env_number(os.environ, IDLE_SECONDS_ENV, cached_clinic_settings().idle_timeout_minutes * 60)
 
 
 def is_live(sender_id: str) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
@@ -24,24 +24,17 @@ from sanic.response import HTTPResponse
 
 from bot.channels.routes import RoutesChannel
 from bot.reminders.settings import ReminderSettingsError
+from settings.env import env_number
 
 log = logging.getLogger("frontdesk.reminders")
 
 SCHEDULE_ENV = "REMINDER_SCHEDULE_MINUTES"
 
 
-def schedule_minutes(env: dict[str, str] | None = None) -> float:
+def schedule_minutes(env: Mapping[str, str] | None = None) -> float:
     """The interval in minutes; 0 when the schedule is off."""
-    raw = (os.environ if env is None else env).get(SCHEDULE_ENV, "").strip()
-    if not raw:
-        return 0.0
-    try:
-        minutes = float(raw)
-    except ValueError:
-        raise ReminderSettingsError(f"{SCHEDULE_ENV} must be a number of minutes, got {raw!r}") from None
-    if minutes < 0:
-        raise ReminderSettingsError(f"{SCHEDULE_ENV} must be 0 (off) or more")
-    return minutes
+    env = os.environ if env is None else env
+    return env_number(env, SCHEDULE_ENV, 0, minimum=0, error=ReminderSettingsError)
 
 
 async def every(interval: float, run: Callable[[], Awaitable[str]]) -> None:
