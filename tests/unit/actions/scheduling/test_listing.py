@@ -11,7 +11,7 @@ from actions.ehr import EHRTimeout
 from actions.scheduling.formatting import describe_slot, hours, visit_code, when
 from actions.scheduling.listing import ActionShowAppointments
 from tests.unit.actions.conversation import VERIFIED, run, tracker
-from tests.unit.actions.test_scheduling_support import (
+from tests.unit.actions.scheduling.support import (
     CLINIC,
     MALDEN,
     NGUYEN,

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from rasa_sdk import Tracker
 
 from actions.ehr import Appointment, Clinician, EHRUnavailable, Place, Slot
+from actions.scheduling.booking import ValidateBookingForm
 from settings import ClinicSettings
 from tests.unit.actions.conversation import VERIFIED
 from tests.unit.fakes import FakeGateway
@@ -209,3 +210,37 @@ class BookFails(FakeGateway):
     async def book(self, patient_id: str, slot_id: str, *, visit_type: str | None = None) -> Appointment:
         self.calls.append("book")
         raise EHRUnavailable("Slot patch failed", status=503)
+
+
+# -- booking: the open times the booking tests offer from ----------------------------------------
+
+FORM = "booking_form"
+
+
+def open_times() -> list[Any]:
+    return [
+        slot("s-mon-9", at(30, 9, month=11)),
+        slot("s-tue-8", at(1, 8)),
+        slot("s-tue-930", at(1, 9, 30)),
+        slot("s-tue-10", at(1, 10)),
+        slot("s-tue-1030", at(1, 10, 30)),
+        slot("s-tue-14", at(1, 14)),
+        slot("s-tue-10-nguyen", at(1, 10), NGUYEN, MALDEN),
+        slot("s-wed-10-nguyen", at(2, 10), NGUYEN, MALDEN),
+        slot("s-tue-11-video", at(1, 11), visit_types=("telehealth",)),
+    ]
+
+
+def gateway_with_patel_as_usual(**kwargs: Any) -> FakeGateway:
+    """The patient has a visit booked with Dr. Patel next month: she is their clinician."""
+    return FakeGateway(
+        slots=open_times(), appointments={"p-demo": [appointment("a-jan", at(15, 9, month=12))]}, **kwargs
+    )
+
+
+def validator(gateway: FakeGateway) -> ValidateBookingForm:
+    return ValidateBookingForm(gateway, CLINIC, clock=clock)
+
+
+def option_ids(events: list[dict[str, Any]]) -> list[str]:
+    return [o["id"] for o in slot_events(events)["schedule_options"]]

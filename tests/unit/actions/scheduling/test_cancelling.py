@@ -11,7 +11,7 @@ import pytest
 from actions.ehr import EHRUnavailable
 from actions.scheduling.cancelling import ActionCancelAppointment, ValidateCancelForm
 from tests.unit.actions.conversation import run
-from tests.unit.actions.test_scheduling_support import (
+from tests.unit.actions.scheduling.support import (
     CLINIC,
     NOW,
     answering,

@@ -15,7 +15,7 @@ from actions.scheduling.rescheduling import (
     split_request,
 )
 from tests.unit.actions.conversation import run
-from tests.unit.actions.test_scheduling_support import (
+from tests.unit.actions.scheduling.support import (
     CLINIC,
     MALDEN,
     NGUYEN,
