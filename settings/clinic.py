@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from settings.env import env_number
+from settings.hours import HoursError, OpeningHours, always_open, parse_opening_hours
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,10 +57,19 @@ class ClinicSettings:
     # {mrn} are filled in, URL-quoted (docs/console.md).
     ehr_chart_url_template: str | None = None
     crm_url_template: str | None = None
+    # The hours as data (settings/hours.py), for "are we open now" and "when do we open next";
+    # ``hours`` above is what the assistant tells patients. None: the file names no hours, and
+    # the clinic counts as always open (only whether agents are signed in decides a handoff).
+    opening_hours: OpeningHours | None = None
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def schedule(self) -> OpeningHours:
+        """The opening hours, or always open when the clinic names none."""
+        return self.opening_hours or always_open(self.zone)
 
     def visit_label(self, code: str | None) -> str:
         """The patient-facing name of a visit type code ("follow-up" -> "follow-up visit")."""
@@ -151,7 +161,15 @@ def _from_mapping(raw: dict[str, Any], env: Mapping[str, str]) -> ClinicSettings
         crm_url_template=_url_template(text("crm_url_template", "CRM_URL_TEMPLATE")),
     )
     try:
-        ZoneInfo(settings.timezone)
+        zone = ZoneInfo(settings.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise SettingsError(f"the clinic's time zone {settings.timezone!r} is not a known zone") from None
-    return settings
+    if raw.get("opening_hours") is None:
+        if raw.get("closed_dates"):
+            raise SettingsError("closed_dates needs opening_hours too")
+        return settings
+    try:
+        schedule = parse_opening_hours(raw["opening_hours"], raw.get("closed_dates"), zone)
+    except HoursError as error:
+        raise SettingsError(str(error)) from None
+    return replace(settings, opening_hours=schedule)

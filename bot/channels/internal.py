@@ -6,7 +6,10 @@ under ``/internal``, never under ``/webhooks``:
 - ``POST /internal/conversations/<id>/end`` ends a conversation (``{"reason": "agent_closed"}``
   by default; any ``bot.lifecycle.EndReason`` value): ``{"ended": true}`` if it was live;
 - ``GET /internal/conversations/<id>`` says whether the conversation is live, and nothing else;
-- ``GET /internal/store`` says how many conversations the store holds, and nothing else.
+- ``GET /internal/store`` says how many conversations the store holds, and nothing else;
+- ``GET /internal/handoff/availability``: whether the clinic is open, how many agents are signed
+  in, how many handoffs wait, the expected wait and the next opening (counts and times only;
+  ``bot/console/availability.py``), for ``action_handoff``; 503 when no console runs here.
 
 Every route needs ``Authorization: Bearer <FRONTDESK_INTERNAL_TOKEN>``; without that variable set
 the routes answer 403 (they are off). The channel also installs the check that the server runs on
@@ -28,6 +31,7 @@ from sanic.response import HTTPResponse
 from bot import lifecycle
 from bot.channels.routes import RoutesChannel
 from bot.channels.tokens import token_matches
+from bot.console import availability
 from bot.lifecycle import INTERNAL_TOKEN_ENV, EndReason
 from bot.store.guard import require_ephemeral_store
 
@@ -70,6 +74,16 @@ class InternalInput(RoutesChannel):
             if refused is not None:
                 return refused
             return response.json({"live": lifecycle.is_live(unquote(sender_id))})
+
+        @internal.route("/handoff/availability", methods=["GET"])
+        async def handoff_availability(request: Request) -> HTTPResponse:
+            refused = _refusal(request)
+            if refused is not None:
+                return refused
+            found = availability.current()
+            if found is None:
+                return response.json({"error": "the agent console does not run in this server"}, status=503)
+            return response.json(found.as_json())
 
         @internal.route("/store", methods=["GET"])
         async def store_size(request: Request) -> HTTPResponse:

@@ -33,6 +33,7 @@ _NOT_TOPICS = frozenset(
     {"affirm", "deny", "greet", "goodbye", "thank_you", "nlu_fallback", "inform", "bot_challenge"}
 )
 STALE_SECONDS = 600.0
+RECENT_TAKES = 20
 # A BotUttered event's metadata key naming the agent who wrote it (bot/console/replies.py).
 AGENT_METADATA = "frontdesk_agent"
 
@@ -94,6 +95,9 @@ class HandoffQueue:
         self._by_sender: dict[str, str] = {}  # sender id -> entry id
         self._counter = 0
         self._take_lock = asyncio.Lock()
+        # Seconds from queued to taken of the last few takes (numbers only): the expected wait
+        # (bot/console/availability.py).
+        self._waits: deque[float] = deque(maxlen=RECENT_TAKES)
         self.on_queued: list[Any] = []  # callables(entry): e.g. fetch the verified patient's summary
         # The live console (bot/console/live.py): the list changed; a queued conversation's new
         # message (entry, "patient"|"assistant"|"agent", text; passed on, never kept); an entry
@@ -218,6 +222,10 @@ class HandoffQueue:
     def taken(self) -> list[Entry]:
         return [entry for entry in self._entries.values() if entry.taken_by is not None]
 
+    def recent_waits(self) -> list[float]:
+        """Seconds from queued to taken of the last ``RECENT_TAKES`` takes, oldest first."""
+        return list(self._waits)
+
     def watching(self) -> int:
         return len(self._watched)
 
@@ -230,6 +238,7 @@ class HandoffQueue:
                 return TakeResult(TakeOutcome.TAKEN_BY_ANOTHER, None, entry.taken_by)
             if entry.taken_by is None:
                 entry.taken_by = agent
+                self._waits.append(max(0.0, time.time() - entry.queued_at))
                 self._changed()
             return TakeResult(TakeOutcome.TAKEN, entry, agent)
 

@@ -71,6 +71,10 @@ class SessionStore:
         """Whether ``agent`` has a live session (without restarting its clock)."""
         return any(s.agent == agent and self.alive(s.id) for s in list(self._sessions.values()))
 
+    def agents(self) -> set[str]:
+        """The agents with a live session (without restarting any clock)."""
+        return {s.agent for s in list(self._sessions.values()) if self.alive(s.id)}
+
     def end(self, session_id: str | None) -> None:
         if session_id:
             self._sessions.pop(session_id, None)

@@ -9,6 +9,7 @@ from typing import Any
 from actions.ehr import FhirGateway
 from bot import lifecycle
 from bot.agents import AccountsFile
+from bot.console import availability
 from bot.console.audit import AuditLog
 from bot.console.context import PatientContext, RecordSource, fetch_context
 from bot.console.live import Hub
@@ -58,6 +59,7 @@ class Console:
         """Start watching tracker events and conversation ends."""
         metrics_broker.on_event(self.queue.observe)
         lifecycle.on_conversation_end(self.conversation_ended)
+        availability.publish(self.queue, self.sessions, self._clinic)
         self._keeping = asyncio.get_running_loop().create_task(self._keep_taken_alive())
 
     def _line(self, entry: Entry, sender: str, text: str) -> None:
@@ -82,6 +84,7 @@ class Console:
 
     async def detach(self) -> None:
         self.hub.close()
+        availability.withdraw(self.queue)
         if self._keeping is not None:
             self._keeping.cancel()
         metrics_broker.remove_event_listener(self.queue.observe)
