@@ -41,7 +41,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import lifecycle
+from bot import lifecycle, speedups
 from bot.lifecycle import EndReason, tag
 
 log = logging.getLogger("frontdesk.store")
@@ -91,6 +91,7 @@ class EphemeralTrackerStore(InMemoryTrackerStore):
                 "the ephemeral tracker store refuses an event broker: it would copy conversations "
                 "out of memory (remove event_broker from endpoints.yml)"
             )
+        speedups.install()  # two of Rasa's per-turn costs (bot/speedups.py)
         super().__init__(domain or Domain.empty(), event_broker, **kwargs)
         self._last_active: dict[str, float] = {}  # sender id -> time.monotonic() of last activity
         self._ended: dict[str, float] = {}  # sender id -> time.time() it ended (tombstones)
