@@ -223,3 +223,56 @@ def test_an_event_broker_is_refused() -> None:
     with pytest.raises(ValueError, match="event broker"):
         EphemeralTrackerStore(DOMAIN, event_broker=object())
     lifecycle.attach_store(None)
+
+
+class Recording:
+    """A broker that says it keeps no event; the test reads the event kinds it was given."""
+
+    keeps_no_events = True
+
+    def __init__(self) -> None:
+        self.kinds: list[str] = []
+
+    def publish(self, event: dict) -> None:
+        self.kinds.append(f"{event['event']}:{event.get('name') or event.get('text') or ''}")
+
+
+@pytest.mark.asyncio
+async def test_each_event_reaches_the_broker_once_across_saves_and_sessions(monkeypatch) -> None:
+    """Saves of a growing tracker as Rasa makes them (the stored tracker retrieved, events added),
+    across a new session and after the conversation ended and came back: every event is published
+    exactly once, and a save of the same tracker again publishes nothing."""
+    monkeypatch.delenv("ACTION_SERVER_URL", raising=False)
+    monkeypatch.setenv("FRONTDESK_IDLE_TIMEOUT_SECONDS", "900")
+    broker = Recording()
+    store = EphemeralTrackerStore(DOMAIN, event_broker=broker)  # type: ignore[arg-type]
+    try:
+        first = session("hello", at=time.time() - 7200)
+        await store.save(tracker("rest:p", first))
+        again = await store.retrieve("rest:p")
+        assert again is not None
+        again.update(ActionExecuted("action_listen"))
+        await store.save(again)
+        await store.save(again)  # nothing new
+        second = session("what are your hours")
+        retrieved = await store.retrieve("rest:p")
+        assert retrieved is not None
+        for event in second:
+            retrieved.update(event)
+        await store.save(retrieved)
+        assert stored_texts(store, "rest:p") == ["what are your hours"]
+        third = await store.retrieve("rest:p")
+        assert third is not None
+        third.update(BotUttered("We open at 8."))
+        await store.save(third)
+        await lifecycle.end_conversation("rest:p", EndReason.PATIENT_ENDED)
+        await store.save(tracker("rest:p", session("back again", at=time.time() + 1)))
+    finally:
+        await store.stop_sweeper()
+        lifecycle.attach_store(None)
+        lifecycle._listeners.clear()
+    user = [k for k in broker.kinds if k.startswith("user:")]
+    assert user == ["user:hello", "user:what are your hours", "user:back again"]
+    assert broker.kinds.count("bot:We open at 8.") == 1
+    assert broker.kinds.count("action:action_session_start") == 3
+    assert len(broker.kinds) == 4 + 1 + 4 + 1 + 4
