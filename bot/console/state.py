@@ -114,7 +114,9 @@ class Console:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # no loop (a unit test's synchronous feed): fetched when first asked for
-        self._contexts[entry.id] = loop.create_task(self._fetch(entry.patient_id))
+        task = self._contexts[entry.id] = loop.create_task(self._fetch(entry.patient_id))
+        # Open queue pages listed it as "loading the record": they ask again once it is read.
+        task.add_done_callback(lambda done: None if done.cancelled() else self.hub.publish("queue", {}))
 
     async def context(self, entry: Entry) -> PatientContext | None:
         """The verified patient's context (fetched once); None for an unverified patient."""
