@@ -197,5 +197,8 @@ class ConsoleInput(RoutesChannel):
     channel_name = "console"
     prefix = "/console"
 
+    console: Console | None = None  # set by blueprint(); the web chat channel finds the queue here
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        return console_routes(Console(load_console_settings()))
+        self.console = Console(load_console_settings())
+        return console_routes(self.console)

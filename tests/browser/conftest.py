@@ -120,8 +120,9 @@ def clinic_site() -> Iterator[ClinicSite]:
 @pytest.fixture(scope="session")
 def quick_assistant(ehr_proxy, sandbox, clinic_site: ClinicSite, tmp_path_factory) -> Iterator[str]:
     """A second assistant for what the session's cannot show quickly: an idle timeout of
-    IDLE_SECONDS, a 1 s grace for closed pages, and the clinic site's origin allowed to embed the
-    widget. Its logs are searched for patient identifiers at the end, as the session's are."""
+    IDLE_SECONDS, a 1 s grace for closed pages, the clinic site's origin allowed to embed the
+    widget, and the agent console (the session assistant's accounts, an audit log of its own).
+    Its logs are searched for patient identifiers at the end, as the session's are."""
     logs = tmp_path_factory.mktemp("quick-assistant-logs")
     before = os.environ.get("FRONTDESK_TEST_LOGS")
     os.environ["FRONTDESK_TEST_LOGS"] = str(logs)  # not the session assistant's log files
@@ -132,6 +133,10 @@ def quick_assistant(ehr_proxy, sandbox, clinic_site: ClinicSite, tmp_path_factor
                 "FRONTDESK_IDLE_TIMEOUT_SECONDS": str(IDLE_SECONDS),
                 "WEBCHAT_CLOSE_GRACE_SECONDS": "1",
                 "WEBCHAT_ALLOWED_ORIGINS": clinic_site.origin,
+                # The agent console, with the integration tests' accounts (``console_dir``).
+                "AGENTS_FILE": str(tmp_path_factory.getbasetemp() / "console" / "agents"),
+                "CONSOLE_AUDIT_LOG": str(logs / "console-audit.jsonl"),
+                "CONSOLE_SECURE_COOKIES": "0",
             },
         )
     finally:

@@ -11,8 +11,9 @@ Events, browser to server (each answered by an acknowledgement):
   ``user_uttered``  ``{message}`` -> ``{ok: true}`` or ``{error, text}`` (refused, see payloads.py)
   ``stay``          restarts the idle clock (``lifecycle.touch``)
   ``end``           ends the conversation (``EndReason.PATIENT_ENDED``)
-Server to browser: ``bot_uttered`` ``{text}`` and ``conversation_ended`` ``{reason}``, sent to the
-conversation's room (every tab bound to it).
+Server to browser: ``bot_uttered`` ``{text}``, ``conversation_ended`` ``{reason}`` and ``staff``
+``{name}`` (an agent took the chat; ``null``: returned to the assistant; ``staff.py``), sent to
+the conversation's room (every tab bound to it). ``start``'s reply carries ``staff`` too.
 
 ``POST /webhooks/webchat/closing`` (the page's ``sendBeacon`` on ``pagehide``, body: the id) ends
 the conversation with ``EndReason.PAGE_CLOSED`` unless a page presents the id again within the
@@ -38,6 +39,7 @@ from bot.channels.rest import card_number_warning
 from bot.channels.webchat.conversations import PREFIX, Binding, Conversations
 from bot.channels.webchat.pages import missing_assets, pages_blueprint
 from bot.channels.webchat.payloads import Refusal, message_text, presented_id, refusal_reply
+from bot.channels.webchat.staff import StaffPresence
 from bot.channels.webchat.transcript import stored_transcript
 from bot.redaction import install_card_number_filter, redact_card_numbers
 from settings.clinic import cached_clinic_settings
@@ -117,6 +119,7 @@ class WebChatInput(InputChannel):
         self._app: Sanic | None = None
         self._closing: dict[str, asyncio.TimerHandle] = {}
         self._on_new_message: Callable[[UserMessage], Awaitable[Any]] | None = None
+        self.staff = StaffPresence(self._emit)
 
     @classmethod
     def name(cls) -> str:
@@ -142,6 +145,8 @@ class WebChatInput(InputChannel):
         self._app = app
         self.sio.attach(app, SOCKET_PATH)
         app.blueprint(pages_blueprint())
+        app.register_listener(self._watch_console, "after_server_start")
+        app.register_listener(self._unwatch_console, "before_server_stop")
         missing = missing_assets()
         if missing:
             log.error("web chat files missing (%s): run `make setup`", ", ".join(missing))
@@ -175,6 +180,20 @@ class WebChatInput(InputChannel):
             return response.empty(status=204)
 
         return hooks
+
+    async def _emit(self, event: str, data: dict[str, Any], room: str) -> None:
+        if self.sio is not None:
+            await self.sio.emit(event, data, room=room)
+
+    async def _watch_console(self, app: Sanic, *_: Any) -> None:
+        """If the agent console runs on this server, follow who holds which web chat."""
+        for channel in getattr(app.ctx, "input_channels", None) or []:
+            console = getattr(channel, "console", None) if channel.name() == "console" else None
+            if console is not None:
+                self.staff.attach(console.queue)
+
+    async def _unwatch_console(self, *_: Any) -> None:
+        self.staff.detach()
 
     # -- socket events -----------------------------------------------------------------------------
 
@@ -210,6 +229,7 @@ class WebChatInput(InputChannel):
             "idle_timeout": timeout,
             "warn_before": warn_before(timeout),
             "clinic": cached_clinic_settings().name,
+            "staff": self.staff.name_for(conversation_id),
         }
 
     async def _user_uttered(self, sid: str, data: Any = None) -> dict[str, Any]:

@@ -94,6 +94,10 @@
       "staff member. It cannot give medical advice. In an emergency, call 911."
   );
 
+  // Shown while a member of staff has the conversation (the server says so: "staff").
+  var staffNote = el("p", { class: "staff", role: "status" }, "");
+  staffNote.hidden = true;
+
   var log = el("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" });
   var typing = el("p", { class: "typing", "aria-hidden": "true" }, "The assistant is typing\u2026");
   typing.hidden = true;
@@ -121,7 +125,7 @@
   var connection = el("p", { class: "connection", role: "status" }, "");
   footer.append(connection, endChat);
 
-  panel.append(header, disclosure, log, typing, idle, ended, form, footer);
+  panel.append(header, disclosure, staffNote, log, typing, idle, ended, form, footer);
   region.append(launcher, panel);
   root.appendChild(region);
 
@@ -129,7 +133,8 @@
 
   function addLine(sender, text) {
     var line = el("div", { class: "msg " + sender });
-    var who = el("span", { class: "visually-hidden" }, sender === "user" ? "You said: " : sender === "bot" ? "Assistant: " : "");
+    var bot = staffName ? staffName.charAt(0).toUpperCase() + staffName.slice(1) + ": " : "Assistant: ";
+    var who = el("span", { class: "visually-hidden" }, sender === "user" ? "You said: " : sender === "bot" ? bot : "");
     var body = el("p", { class: "text" });
     body.textContent = text;
     line.append(who, body);
@@ -181,6 +186,7 @@
 
   var socket = null;
   var session = null; // what the server said at start: id, timeouts
+  var staffName = null; // who from the clinic has the chat, while someone has it
   var idleTimers = [];
 
   function loadClient(then) {
@@ -218,6 +224,9 @@
       socket.on("bot_uttered", function (message) {
         if (message && typeof message.text === "string") addLine("bot", message.text);
       });
+      socket.on("staff", function (data) {
+        showStaff(data && data.name);
+      });
       socket.on("conversation_ended", function (data) {
         showEnded(data && data.reason);
       });
@@ -236,6 +245,7 @@
       form.hidden = false;
       endChat.hidden = false;
       showTranscript(reply.transcript || []);
+      showStaff(reply.staff);
       if (before && !reply.resumed && before !== reply.conversation_id) {
         addLine("system", "Your earlier chat has ended. This is a new chat.");
       }
@@ -310,7 +320,8 @@
 
   function restartIdleTimers() {
     clearIdleTimers();
-    if (!session || !session.idle_timeout) return;
+    // While a member of staff has the chat the server keeps it going: no warning.
+    if (!session || !session.idle_timeout || staffName) return;
     var warnAt = Math.max(0, session.idle_timeout - session.warn_before) * 1000;
     idleTimers.push(
       setTimeout(function () {
@@ -321,6 +332,15 @@
         idle.hidden = false;
       }, warnAt)
     );
+  }
+
+  // -- a member of staff ---------------------------------------------------------------------------
+
+  function showStaff(name) {
+    staffName = typeof name === "string" && name ? name : null;
+    staffNote.textContent = staffName ? "You're chatting with " + staffName + " from the clinic." : "";
+    staffNote.hidden = !staffName;
+    restartIdleTimers();
   }
 
   stay.addEventListener("click", function () {
@@ -345,6 +365,7 @@
     var focusWasHere = root.activeElement && panel.contains(root.activeElement);
     holdId(null);
     session = null;
+    showStaff(null);
     clearIdleTimers();
     typing.hidden = true;
     endedText.textContent = REASONS[reason] || "This chat has ended. Your information was not kept.";
