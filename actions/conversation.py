@@ -1,4 +1,5 @@
-"""The frame of every conversation: greeting, holding a request, handoff, goodbye, fallback."""
+"""The frame of every conversation: greeting, holding a request, offering a person, goodbye,
+fallback. The handoff itself, and callback requests, are in ``actions/handoff.py``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, AllSlotsReset, ConversationPaused, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -32,8 +33,6 @@ PROTECTED_INTENTS = (
     "ask_appointments+ask_balance",
     "request_refill+ask_appointments",
 )
-URGENT_REASONS = ("emergency", "self_harm")
-HANDOFF_REASONS_BY_INTENT = {"request_human": "requested"}
 
 
 class ClinicAction(Action, ABC):
@@ -75,42 +74,6 @@ class ActionHoldRequest(Action):
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         return [SlotSet("pending_request", intent if intent in PROTECTED_INTENTS else None)]
-
-
-class ActionHandoff(Action):
-    """Hand the conversation to a person: tell the patient, record why, and pause the bot.
-
-    The agent console (another part) picks paused conversations up with their reason and
-    priority; until it does, the bot stays quiet in this conversation.
-    """
-
-    def name(self) -> str:
-        return "action_handoff"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        reason = HANDOFF_REASONS_BY_INTENT.get(intent) or tracker.get_slot("handoff_reason") or "requested"
-        priority = "urgent" if reason in URGENT_REASONS else "normal"
-        log.info("handoff: reason=%s priority=%s", reason, priority)
-        if priority == "urgent":
-            dispatcher.utter_message(
-                text="I'm connecting you with a member of our staff now, ahead of other conversations."
-            )
-        else:
-            dispatcher.utter_message(
-                text="I'm connecting you with a member of our staff. During clinic hours this usually "
-                "takes a few minutes; please stay in this chat."
-            )
-        return [
-            ActiveLoop(None),
-            SlotSet("requested_slot", None),
-            SlotSet("offer", None),
-            SlotSet("handoff_reason", reason),
-            SlotSet("handoff_priority", priority),
-            ConversationPaused(),
-        ]
 
 
 class ActionOfferHandoff(Action):

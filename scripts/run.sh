@@ -10,6 +10,8 @@ export EHR_BASE_URL="${EHR_BASE_URL:-http://$SANDBOX_HOST:$SANDBOX_PORT/fhir}"
 ACTIONS_PORT="${ACTIONS_PORT:-5055}"
 RASA_HOST="${RASA_HOST:-127.0.0.1}" RASA_PORT="${RASA_PORT:-5005}"
 export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:$ACTIONS_PORT/webhook}"
+# The Rasa server as the action server reaches it (action_handoff asks who is there to take a handoff).
+export FRONTDESK_SERVER_URL="${FRONTDESK_SERVER_URL:-http://$RASA_HOST:$RASA_PORT}"
 # The HTTP API's token: set RASA_TOKEN to choose one, otherwise a fresh one each run.
 RASA_TOKEN="${RASA_TOKEN:-$($PY -c 'import secrets; print(secrets.token_urlsafe(24))')}"
 # The REST channel's bearer token (or FRONTDESK_DEV_MODE=1 for none) and the internal routes'

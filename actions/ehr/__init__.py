@@ -7,6 +7,7 @@ Import from here; the modules behind it are private to the package::
 It imports nothing of Rasa, of ``bot/`` or of the other action modules.
 """
 
+from .callbacks import CallbackRequest
 from .domain import (
     Allergy,
     Appointment,
@@ -49,6 +50,7 @@ __all__ = [
     "Appointment",
     "BadResponse",
     "Balance",
+    "CallbackRequest",
     "Capabilities",
     "Clinician",
     "Condition",

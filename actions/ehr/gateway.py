@@ -15,7 +15,8 @@ from typing import Any
 
 import httpx
 
-from . import billing, clinical, patients, prescriptions, reminders, scheduling
+from . import billing, callbacks, clinical, patients, prescriptions, reminders, scheduling
+from .callbacks import CallbackRequest
 from .capabilities import read_capabilities
 from .client import FhirClient, Sleep
 from .directory import Directory
@@ -276,6 +277,17 @@ class FhirGateway:
             raise NotSupported("this EHR does not accept refill requests over its API")
         return await prescriptions.request_refill(
             await self._fhir(), patient_id, medication_id, pharmacy_id=pharmacy_id
+        )
+
+    # -- callbacks -----------------------------------------------------------------
+
+    async def request_callback(
+        self, patient_id: str, *, reason: str, reason_text: str, description: str
+    ) -> CallbackRequest:
+        if not (await self.capabilities()).can_request_refill:  # the same write: creating a Task
+            raise NotSupported("this EHR does not accept tasks over its API")
+        return await callbacks.request_callback(
+            await self._fhir(), patient_id, reason=reason, reason_text=reason_text, description=description
         )
 
     # -- clinical summary ----------------------------------------------------------

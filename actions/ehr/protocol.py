@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Protocol
 
+from .callbacks import CallbackRequest
 from .domain import (
     Allergy,
     Appointment,
@@ -95,6 +96,12 @@ class EHRGateway(Protocol):
         self, patient_id: str, medication_id: str, *, pharmacy_id: str | None = None
     ) -> RefillRequest:
         """File a refill request (a Task focused on the MedicationRequest)."""
+
+    # -- callbacks --
+    async def request_callback(
+        self, patient_id: str, *, reason: str, reason_text: str, description: str
+    ) -> CallbackRequest:
+        """File a callback request for the patient (a Task for staff; actions/ehr/callbacks.py)."""
 
     # -- clinical summary --
     async def active_conditions(self, patient_id: str) -> list[Condition]:

@@ -219,6 +219,12 @@ def start_assistant(ehr_url: str, extra_env: Mapping[str, str] | None = None) ->
         "REST_CHANNEL_TOKEN": REST_TOKEN,
         "FRONTDESK_INTERNAL_TOKEN": INTERNAL_TOKEN,
         "FRONTDESK_METRICS_TOKEN": METRICS_TOKEN,
+        # action_handoff asks this Rasa server who is there (actions/handoff_availability.py). Off
+        # unless a test turns it on: most tests ask for a person with no agent signed in and expect
+        # to be queued, whatever the clinic's real hours are when they run
+        # (tests/integration/test_callbacks.py turns it on, with a clinic that is always open).
+        "FRONTDESK_SERVER_URL": f"http://127.0.0.1:{rasa_port}",
+        "HANDOFF_AVAILABILITY": "0",
         **(extra_env or {}),
     }
     python = sys.executable

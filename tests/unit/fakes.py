@@ -15,6 +15,7 @@ from actions.ehr import (
     Allergy,
     Appointment,
     Balance,
+    CallbackRequest,
     Capabilities,
     Condition,
     CoverageInfo,
@@ -58,6 +59,7 @@ class FakeGateway:
     conditions: dict[str, list[Condition]] = field(default_factory=dict)
     allergy_list: dict[str, list[Allergy]] = field(default_factory=dict)
     refills: list[RefillRequest] = field(default_factory=list)
+    callbacks: list[tuple[str, str, str, str]] = field(default_factory=list)  # patient, reason, texts
     confirmed: set[tuple[str, str]] = field(default_factory=set)  # (appointment id, patient id)
     capabilities_: Capabilities = FULL
     fail_with: EHRError | None = None
@@ -195,6 +197,16 @@ class FakeGateway:
             task_id=f"task-{next(self._ids)}", medication_id=medication_id, status="requested"
         )
         self.refills.append(request)
+        return request
+
+    async def request_callback(
+        self, patient_id: str, *, reason: str, reason_text: str, description: str
+    ) -> CallbackRequest:
+        self._call("request_callback")
+        if not self.capabilities_.can_request_refill:  # creating a Task, as a refill request
+            raise NotSupported("task")
+        request = CallbackRequest(task_id=f"task-{next(self._ids)}", status="requested")
+        self.callbacks.append((patient_id, reason, reason_text, description))
         return request
 
     async def active_conditions(self, patient_id: str) -> list[Condition]:

@@ -8,7 +8,6 @@ from actions.clinic_info import ActionClinicAnswer
 from actions.conversation import (
     ActionEndConversation,
     ActionGreet,
-    ActionHandoff,
     ActionHoldRequest,
     ActionMisunderstood,
 )
@@ -44,17 +43,6 @@ async def test_hold_request_keeps_only_protected_intents():
     assert held.slot("pending_request") == "ask_balance"
     other = await run(ActionHoldRequest(), tracker("hours?", "ask_hours"))
     assert other.slot("pending_request") is None
-
-
-@pytest.mark.asyncio
-async def test_handoff_pauses_with_reason_and_priority():
-    result = await run(ActionHandoff(), tracker("agent", "request_human"))
-    assert result.slot("handoff_reason") == "requested"
-    assert result.slot("handoff_priority") == "normal"
-    assert result.events[-1]["event"] == "pause"
-    urgent = await run(ActionHandoff(), tracker("", slots={"handoff_reason": "emergency"}))
-    assert urgent.slot("handoff_priority") == "urgent"
-    assert "ahead of other conversations" in urgent.texts[0]
 
 
 @pytest.mark.asyncio
