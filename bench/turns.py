@@ -3,8 +3,11 @@
 Ours: a verified patient asks "when is my next appointment" (NLU, policies, the action server,
 and the sandbox EHR). Stock: `rasa init`'s assistant answering "hello", served the same way.
 Each is measured with 1 conversation and with 20 concurrent ones (p50, p95, messages/s). Then
-where our time goes: NLU alone (/model/parse), the action server alone (its /webhook, which
-includes the EHR), and the EHR call alone (the gateway).
+where our time goes: under the 20-concurrent load, the CPU each process spent per turn (the Rasa
+server, the action server, the sandbox EHR; the stock Rasa server for comparison: on two cores
+the turn is CPU-bound, and the Rasa server's one event loop is the bound); and with one
+conversation, NLU alone (/model/parse), the action server alone (its /webhook, which includes the
+EHR), and the EHR call alone (the gateway).
 
     python -m bench turns          # BENCH_TURNS=50 turns per conversation by default
 """
@@ -65,7 +68,41 @@ async def verified_sender(client: httpx.AsyncClient, url: str, info) -> str:
     return sender
 
 
-async def measure(url: str, text: str, senders: list[str]) -> tuple[list[float], float]:
+def cpu_seconds(pid: int | None) -> float:
+    """CPU time (user + system) of a process and its children so far, from /proc (Linux)."""
+    if pid is None:
+        return 0.0
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return total
+    return total + sum(cpu_seconds(int(child)) for child in children)
+
+
+class CpuPerTurn:
+    """The CPU each named process spends per turn while a measurement runs."""
+
+    def __init__(self, **pids: int | None) -> None:
+        self.pids = pids
+        self.per_turn: dict[str, float] = {}
+
+    def start(self) -> None:
+        self._before = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+
+    def stop(self, turns: int) -> None:
+        for name, pid in self.pids.items():
+            self.per_turn[name] = (cpu_seconds(pid) - self._before[name]) * 1000 / max(turns, 1)
+
+    def __str__(self) -> str:
+        return ", ".join(f"{name} {ms:.1f} ms" for name, ms in self.per_turn.items())
+
+
+async def measure(
+    url: str, text: str, senders: list[str], cpu: CpuPerTurn | None = None
+) -> tuple[list[float], float]:
     latencies: list[float] = []
     async with httpx.AsyncClient(timeout=120) as client:
 
@@ -73,9 +110,13 @@ async def measure(url: str, text: str, senders: list[str]) -> tuple[list[float],
             for _ in range(TURNS):
                 latencies.append(await say(client, url, sender, text))
 
+        if cpu is not None:
+            cpu.start()
         started = time.perf_counter()
         await asyncio.gather(*(conversation(s) for s in senders))
         elapsed = time.perf_counter() - started
+        if cpu is not None:
+            cpu.stop(len(latencies))
     return latencies, len(latencies) / elapsed
 
 
@@ -158,6 +199,10 @@ async def breakdown(rasa_url: str, ehr_url: str, info, actions_url: str) -> None
     print("  policies and Rasa's own work       the rest of the REST turn above")
 
 
+def pid_of(service: Service) -> int | None:
+    return service.process.pid if service.process is not None else None
+
+
 def main() -> None:
     dataset = generate()
     info = dataset.cases["demo"][0]
@@ -174,8 +219,18 @@ def main() -> None:
                 print(f"\nREST turn latency ({TURNS} turns per conversation)")
                 report("ours, 1 conversation", *await measure(rasa_url, QUESTION, ours[:1]))
                 report("stock, 1 conversation", *await measure(stock_url, "hello", stock_senders[:1]))
-                report(f"ours, {CONCURRENT} concurrent", *await measure(rasa_url, QUESTION, ours))
-                report(f"stock, {CONCURRENT} concurrent", *await measure(stock_url, "hello", stock_senders))
+                ours_cpu = CpuPerTurn(rasa=pid_of(rasa), actions=pid_of(actions), sandbox=ehr.pid)
+                stock_cpu = CpuPerTurn(rasa=pid_of(stock))
+                report(f"ours, {CONCURRENT} concurrent", *await measure(rasa_url, QUESTION, ours, ours_cpu))
+                report(
+                    f"stock, {CONCURRENT} concurrent",
+                    *await measure(stock_url, "hello", stock_senders, stock_cpu),
+                )
+                print(
+                    f"\nCPU per turn at {CONCURRENT} concurrent (shared machine: other processes add noise)"
+                )
+                print(f"  ours:  {ours_cpu}")
+                print(f"  stock: {stock_cpu}")
                 await breakdown(
                     rasa_url, ehr.base_url, info, actions.ready_url.replace("/health", "/webhook")
                 )
