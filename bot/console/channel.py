@@ -148,9 +148,8 @@ def console_routes(console: Console) -> Blueprint:
         result = await api.take(console, session, entry_id)
         if result.status == 200:
             return response.redirect(f"/console/conversations/{entry_id}", status=303)
-        return html(
-            views.message_page("Not taken", result.message, session.agent, session.csrf_token), result.status
-        )
+        text = result.message if result.taken_by is None else f"{result.message} ({result.taken_by} has it.)"
+        return html(views.message_page("Not taken", text, session.agent, session.csrf_token), result.status)
 
     async def conversation(request: Request, session: Session, entry_id: str) -> HTTPResponse:
         entry = console.queue.get(entry_id)

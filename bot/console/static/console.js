@@ -9,6 +9,7 @@
   var entryId = transcript ? transcript.getAttribute("data-entry") : null;
   var status = document.getElementById("status");
   var WHO = { patient: "Patient", assistant: "Assistant", agent: "You" };
+  var SIGNED_OUT = "You are signed out (or your session expired): nothing was sent. Sign in again to go on.";
 
   function el(tag, text, cls) {
     var node = document.createElement(tag);
@@ -132,7 +133,10 @@
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
       body: JSON.stringify(payload || {}),
-    }).then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); });
+    }).then(function (r) {
+      if (r.status === 401) return { ok: false, body: { error: SIGNED_OUT } };
+      return r.json().then(function (body) { return { ok: r.ok, body: body }; });
+    });
   }
 
   if (transcript) {
@@ -162,6 +166,18 @@
   events.addEventListener("line", function (event) {
     var data = JSON.parse(event.data);
     if (transcript && data.entry === entryId) addLine(data.sender, data.text);
+  });
+  // The browser reconnects by itself after a dropped stream; it stops for good (CLOSED) only when
+  // the server refused it: the session is gone. Say so, rather than show a list that no longer moves.
+  events.addEventListener("error", function () {
+    if (events.readyState !== EventSource.CLOSED || document.getElementById("stopped")) return;
+    var notice = el("p", "Live updates stopped: you are signed out (or your session expired). ", "problem");
+    notice.id = "stopped";
+    notice.setAttribute("role", "alert");
+    var again = el("a", "Sign in again");
+    again.href = "/console/sign-in";
+    notice.appendChild(again);
+    document.querySelector("main").prepend(notice);
   });
   events.addEventListener("closed", function (event) {
     var data = JSON.parse(event.data);
