@@ -7,7 +7,7 @@ Import from here; the modules behind it are private to the package::
 It imports nothing of Rasa, of ``bot/`` or of the other action modules.
 """
 
-from .callbacks import CallbackRequest
+from .callbacks import CallbackRequest, OpenCallback
 from .domain import (
     Allergy,
     Appointment,
@@ -68,6 +68,7 @@ __all__ = [
     "Money",
     "NotFound",
     "NotSupported",
+    "OpenCallback",
     "Patient",
     "Payment",
     "Pharmacy",

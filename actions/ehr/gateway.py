@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from . import billing, callbacks, clinical, patients, prescriptions, reminders, scheduling
-from .callbacks import CallbackRequest
+from .callbacks import CallbackRequest, OpenCallback
 from .capabilities import read_capabilities
 from .client import FhirClient, Sleep
 from .directory import Directory
@@ -289,6 +289,15 @@ class FhirGateway:
         return await callbacks.request_callback(
             await self._fhir(), patient_id, reason=reason, reason_text=reason_text, description=description
         )
+
+    async def open_callbacks(self, *, limit: int = 100) -> list[OpenCallback]:
+        """Callback requests staff have not done yet, oldest first (the agent console's list)."""
+        return await callbacks.open_callbacks(await self._fhir(), limit=limit)
+
+    async def complete_callback(self, task_id: str) -> str | None:
+        """Mark a callback request done; its patient's id (NotFound: not a callback request)."""
+        caps = await self.capabilities()
+        return await callbacks.complete_callback(await self._fhir(), task_id, use_patch=caps.supports_patch)
 
     # -- clinical summary ----------------------------------------------------------
 

@@ -21,7 +21,9 @@ from pathlib import Path
 
 AUDIT_LOG_ENV = "CONSOLE_AUDIT_LOG"
 DEFAULT_AUDIT_LOG = Path(__file__).resolve().parents[2] / "var" / "console-audit.jsonl"
-ACTIONS = frozenset({"list_queue", "take", "view_context", "reply", "return", "end"})
+ACTIONS = frozenset(
+    {"list_queue", "take", "view_context", "reply", "return", "end", "list_callbacks", "complete_callback"}
+)
 
 
 def audit_log_path() -> Path:

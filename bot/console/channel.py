@@ -27,7 +27,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.routes import RoutesChannel
-from bot.console import api, auth, conversation_api, metrics_page, views
+from bot.console import api, auth, callbacks_page, conversation_api, metrics_page, views
 from bot.console.html import PAGE_HEADERS
 from bot.console.sessions import Session, same
 from bot.console.settings import load_console_settings
@@ -188,6 +188,7 @@ def console_routes(console: Console) -> Blueprint:
     api.add_routes(routes, console, signed_in)
     conversation_api.add_routes(routes, console, signed_in)
     metrics_page.add_routes(routes, signed_in)
+    callbacks_page.add_routes(routes, console, signed_in)
     routes.add_route(signed_in(not_found), "/<rest:path>", methods=["GET", "POST"])
     return routes
 

@@ -7,16 +7,19 @@ agent signs in through the console's form; Tasks are read back from the sandbox'
 
 In order: the availability route refuses callers without the token; with no agent signed in a
 verified patient is told so, says yes, and a callback Task appears for them; an unverified
-patient verifies first, then it is filed; "no" files nothing; then an agent signs in, and a
-patient is told the wait and appears in the queue. The servers' logs are searched for patient
-identifiers at the end.
+patient verifies first, then it is filed; "no" files nothing; an agent lists the open callbacks
+in the console and marks one done (the Task is completed in the sandbox, the audit log says who);
+then, with an agent signed in, a patient is told the wait and appears in the queue. The servers'
+logs are searched for patient identifiers at the end.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -34,8 +37,12 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture(scope="module")
-def rasa(ehr_proxy, sandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("callbacks")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("callbacks")
+
+
+@pytest.fixture(scope="module")
+def rasa(ehr_proxy, sandbox, folder: Path) -> Iterator[str]:
     clinic = yaml.safe_load((ROOT / "clinic.yml").read_text())
     clinic["opening_hours"] = {
         day: "00:00-24:00"
@@ -155,6 +162,56 @@ def test_no_to_a_callback_files_nothing_and_carries_on(rasa: str, sandbox) -> No
     assert "call you back" in chat.said("agent")
     assert "anything else" in chat.said("no thanks")
     assert {t["id"] for t in callbacks_for(fhir, info.id)} == before
+
+
+def test_an_agent_lists_open_callbacks_and_marks_one_done(rasa: str, sandbox, folder: Path) -> None:
+    """The demo patient's callbacks filed above are listed with their name and phone; "done" with
+    the CSRF token completes the Task in the sandbox and is audited; without the token it is
+    refused (403), signed out it is refused (401), and an id that is not a callback is 404."""
+    info = sandbox.patient("demo")
+    fhir = Fhir(sandbox.base_url)
+    open_ids = {t["id"] for t in callbacks_for(fhir, info.id) if t["status"] == "requested"}
+    assert open_ids
+    assert httpx.get(rasa + "/console/api/callbacks", timeout=10).status_code == 401
+    agent = Agent(rasa)
+    try:
+        listing = agent.client.get("/console/api/callbacks")
+        assert listing.status_code == 200, listing.text
+        mine = [c for c in listing.json()["callbacks"] if c["id"] in open_ids]
+        assert len(mine) == len(open_ids)
+        assert mine[0]["patient"]["name"] == f"{info.given} {info.family}"
+        assert mine[0]["reason"] == "asked for a person"
+        task_id = mine[0]["id"]
+        refused = agent.client.post(f"/console/api/callbacks/{task_id}/done")
+        assert refused.status_code == 403
+        assert fhir.read("Task", task_id)["status"] == "requested"
+        done = agent.client.post(
+            f"/console/api/callbacks/{task_id}/done", headers={"X-CSRF-Token": agent.csrf}
+        )
+        assert done.status_code == 200 and done.json() == {"done": True}
+        assert fhir.read("Task", task_id)["status"] == "completed"
+        assert task_id not in {
+            c["id"] for c in agent.client.get("/console/api/callbacks").json()["callbacks"]
+        }
+        refill_like = agent.client.post(
+            "/console/api/callbacks/not-a-task/done", headers={"X-CSRF-Token": agent.csrf}
+        )
+        assert refill_like.status_code == 404
+        page = agent.client.get("/console/callbacks")
+        assert page.status_code == 200 and "Callback requests" in page.text
+    finally:
+        agent.sign_out()
+    audit = [json.loads(line) for line in (folder / "audit.jsonl").read_text().splitlines()]
+    assert {
+        "agent": "cara",
+        "action": "complete_callback",
+        "patient": f"Patient/{info.id}",
+        "entry": f"Task/{task_id}",
+    }.items() <= next(line for line in audit if line["action"] == "complete_callback").items()
+    assert any(
+        line["action"] == "list_callbacks" and line["patient"] == f"Patient/{info.id}" for line in audit
+    )
+    assert info.family not in (folder / "audit.jsonl").read_text()
 
 
 class Agent:
