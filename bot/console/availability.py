@@ -21,20 +21,16 @@ agents signed in.
 from __future__ import annotations
 
 import math
-import os
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from bot.console.queue import HandoffQueue
 from bot.console.sessions import SessionStore
-from settings.clinic import ClinicSettings, SettingsError, cached_clinic_settings
-from settings.env import env_number
+from settings.clinic import ClinicSettings, cached_clinic_settings
 
-HANDLE_MINUTES_ENV = "CONSOLE_HANDLE_MINUTES"
-DEFAULT_HANDLE_MINUTES = 5.0
 MIN_TAKES = 5
 
 
@@ -58,12 +54,6 @@ class Availability:
             "wait_minutes": self.wait_minutes,
             "next_open": self.next_open.isoformat() if self.next_open else None,
         }
-
-
-def handle_minutes(env: Mapping[str, str] | None = None) -> float:
-    """``CONSOLE_HANDLE_MINUTES``: a positive number of minutes; SettingsError naming it otherwise."""
-    env = os.environ if env is None else env
-    return env_number(env, HANDLE_MINUTES_ENV, DEFAULT_HANDLE_MINUTES, error=SettingsError)
 
 
 def expected_wait_minutes(
@@ -113,11 +103,13 @@ class _Published:
 _published: _Published | None = None
 
 
-def publish(queue: HandoffQueue, sessions: SessionStore, clinic: ClinicSettings | None = None) -> None:
-    """The console started (bot/console/state.py): answer from its queue and sessions. Reads
-    ``CONSOLE_HANDLE_MINUTES`` now, so a bad value stops the start with its name."""
+def publish(
+    queue: HandoffQueue, sessions: SessionStore, handle: float, clinic: ClinicSettings | None = None
+) -> None:
+    """The console started (bot/console/state.py): answer from its queue and sessions, with
+    ``handle`` minutes per conversation (``CONSOLE_HANDLE_MINUTES``, bot/console/settings.py)."""
     global _published
-    _published = _Published(queue, sessions, handle_minutes(), clinic)
+    _published = _Published(queue, sessions, handle, clinic)
 
 
 def withdraw(queue: HandoffQueue) -> None:

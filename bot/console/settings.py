@@ -13,6 +13,7 @@ IDLE_MINUTES_ENV = "CONSOLE_IDLE_MINUTES"
 SIGN_IN_ATTEMPTS_ENV = "CONSOLE_SIGN_IN_ATTEMPTS"
 SIGN_IN_WINDOW_MINUTES_ENV = "CONSOLE_SIGN_IN_WINDOW_MINUTES"
 CANNED_REPLIES_ENV = "CONSOLE_CANNED_REPLIES"  # replies separated by "|"
+HANDLE_MINUTES_ENV = "CONSOLE_HANDLE_MINUTES"  # per conversation, for the expected wait
 MAX_CANNED_REPLIES = 20
 MAX_CANNED_CHARS = 500
 DEFAULT_CANNED_REPLIES = (
@@ -34,6 +35,7 @@ class ConsoleSettings:
     sign_in_attempts: int = 5
     sign_in_window_seconds: float = 15 * 60.0
     canned_replies: tuple[str, ...] = DEFAULT_CANNED_REPLIES
+    handle_minutes: float = 5.0  # bot/console/availability.py
 
     @property
     def cookie_name(self) -> str:
@@ -65,4 +67,5 @@ def load_console_settings(env: Mapping[str, str] | None = None) -> ConsoleSettin
         sign_in_window_seconds=env_number(env, SIGN_IN_WINDOW_MINUTES_ENV, 15, error=ConsoleSettingsError)
         * 60,
         canned_replies=_canned(env),
+        handle_minutes=env_number(env, HANDLE_MINUTES_ENV, 5, error=ConsoleSettingsError),
     )

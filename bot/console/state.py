@@ -59,7 +59,7 @@ class Console:
         """Start watching tracker events and conversation ends."""
         metrics_broker.on_event(self.queue.observe)
         lifecycle.on_conversation_end(self.conversation_ended)
-        availability.publish(self.queue, self.sessions, self._clinic)
+        availability.publish(self.queue, self.sessions, self.settings.handle_minutes, self._clinic)
         self._keeping = asyncio.get_running_loop().create_task(self._keep_taken_alive())
 
     def _line(self, entry: Entry, sender: str, text: str) -> None:

@@ -11,10 +11,11 @@ import pytest
 
 from bot.console import availability
 from bot.console.availability import availability as availability_at
-from bot.console.availability import expected_wait_minutes, handle_minutes
+from bot.console.availability import expected_wait_minutes
 from bot.console.queue import HandoffQueue
 from bot.console.sessions import SessionStore
-from settings.clinic import ClinicSettings, SettingsError
+from bot.console.settings import ConsoleSettingsError, load_console_settings
+from settings.clinic import ClinicSettings
 from settings.hours import parse_opening_hours
 
 NY = ZoneInfo("America/New_York")
@@ -116,16 +117,17 @@ async def test_takes_are_remembered_as_seconds_only(monkeypatch):
 
 
 def test_the_handle_time_setting():
-    assert handle_minutes({}) == 5
-    assert handle_minutes({"CONSOLE_HANDLE_MINUTES": "7.5"}) == 7.5
+    """Tried: unset (5), 7.5, and "soon", 0, -2 (refused with the variable's name)."""
+    assert load_console_settings({}).handle_minutes == 5
+    assert load_console_settings({"CONSOLE_HANDLE_MINUTES": "7.5"}).handle_minutes == 7.5
     for bad in ("soon", "0", "-2"):
-        with pytest.raises(SettingsError, match="CONSOLE_HANDLE_MINUTES"):
-            handle_minutes({"CONSOLE_HANDLE_MINUTES": bad})
+        with pytest.raises(ConsoleSettingsError, match="CONSOLE_HANDLE_MINUTES"):
+            load_console_settings({"CONSOLE_HANDLE_MINUTES": bad})
 
 
 def test_published_only_while_a_console_runs():
     queue, sessions = HandoffQueue(), SessionStore(600)
-    availability.publish(queue, sessions, CLINIC)
+    availability.publish(queue, sessions, 5, CLINIC)
     try:
         found = availability.current(TUESDAY_10AM)
         assert found is not None and found.agents_signed_in == 0
