@@ -12,10 +12,10 @@ about a patient or a conversation:
   agent signed in);
 - ``next_open``: when the clinic opens next (ISO 8601 with its offset), or null while it is open.
 
-The wait: once the console has seen ``MIN_TAKES`` conversations taken, the median of the last
-``RECENT_TAKES`` waits from queued to taken (kept as numbers of seconds, nothing else); before
-that, ``CONSOLE_HANDLE_MINUTES`` (default 5) for each entry waiting plus this one, shared among the
-agents signed in.
+The wait: once the console has seen ``MIN_TAKES`` conversations taken in the last two hours,
+the median of the last ``RECENT_TAKES`` of those waits from queued to taken (kept as numbers of
+seconds, nothing else); before that, ``CONSOLE_HANDLE_MINUTES`` (default 5) for each entry
+waiting plus this one, shared among the agents signed in.
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ _NOT_TOPICS = frozenset(
 )
 STALE_SECONDS = 600.0
 RECENT_TAKES = 20
+RECENT_TAKE_SECONDS = 2 * 3600.0  # older takes say little about the wait now
 # A BotUttered event's metadata key naming the agent who wrote it (bot/console/replies.py).
 AGENT_METADATA = "frontdesk_agent"
 
@@ -97,7 +98,7 @@ class HandoffQueue:
         self._take_lock = asyncio.Lock()
         # Seconds from queued to taken of the last few takes (numbers only): the expected wait
         # (bot/console/availability.py).
-        self._waits: deque[float] = deque(maxlen=RECENT_TAKES)
+        self._waits: deque[tuple[float, float]] = deque(maxlen=RECENT_TAKES)  # (taken at, wait)
         self.on_queued: list[Any] = []  # callables(entry): e.g. fetch the verified patient's summary
         # The live console (bot/console/live.py): the list changed; a queued conversation's new
         # message (entry, "patient"|"assistant"|"agent", text; passed on, never kept); an entry
@@ -222,9 +223,11 @@ class HandoffQueue:
     def taken(self) -> list[Entry]:
         return [entry for entry in self._entries.values() if entry.taken_by is not None]
 
-    def recent_waits(self) -> list[float]:
-        """Seconds from queued to taken of the last ``RECENT_TAKES`` takes, oldest first."""
-        return list(self._waits)
+    def recent_waits(self, now: float | None = None) -> list[float]:
+        """Seconds from queued to taken of the last ``RECENT_TAKES`` takes of the last two hours,
+        oldest first."""
+        since = (time.time() if now is None else now) - RECENT_TAKE_SECONDS
+        return [wait for taken_at, wait in self._waits if taken_at >= since]
 
     def watching(self) -> int:
         return len(self._watched)
@@ -238,7 +241,8 @@ class HandoffQueue:
                 return TakeResult(TakeOutcome.TAKEN_BY_ANOTHER, None, entry.taken_by)
             if entry.taken_by is None:
                 entry.taken_by = agent
-                self._waits.append(max(0.0, time.time() - entry.queued_at))
+                now = time.time()
+                self._waits.append((now, max(0.0, now - entry.queued_at)))
                 self._changed()
             return TakeResult(TakeOutcome.TAKEN, entry, agent)
 

@@ -4,6 +4,7 @@ with nothing about a patient in it (the route: tests/integration/test_callbacks.
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -101,7 +102,8 @@ def test_closed_or_nobody_signed_in_has_no_wait():
 
 @pytest.mark.asyncio
 async def test_takes_are_remembered_as_seconds_only(monkeypatch):
-    """Five conversations taken 2 minutes after they were queued: the wait is the median, 2."""
+    """Five conversations taken 2 minutes after they were queued: the wait is the median, 2;
+    takes older than two hours are not counted."""
     queue = HandoffQueue()
     sessions = SessionStore(600)
     sessions.create("ana")
@@ -114,6 +116,8 @@ async def test_takes_are_remembered_as_seconds_only(monkeypatch):
     assert all(115 <= wait <= 125 for wait in queue.recent_waits())
     assert availability_at(queue, sessions, CLINIC, 30, TUESDAY_10AM).wait_minutes == 2
     assert all(isinstance(wait, float) for wait in queue.recent_waits())
+    # Three hours later those takes are too old to say anything: the handle time again.
+    assert queue.recent_waits(time.time() + 3 * 3600) == []
 
 
 def test_the_handle_time_setting():
