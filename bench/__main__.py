@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["gateway", "sandbox_search", "nlu", "nlu_names", "turns", "ephemeral", "reminders"]
+BENCHMARKS = ["gateway", "sandbox_search", "nlu", "nlu_names", "turns", "ephemeral", "reminders", "console"]
 
 
 def main(argv: list[str]) -> int:
