@@ -16,6 +16,7 @@ Rasa's ``InMemoryTrackerStore``, with these differences:
 - ``save`` never raises: Rasa wraps the store in a ``FailSafeTrackerStore`` that would otherwise
   save the tracker into a stock in-memory store that never forgets it (and log the error's text).
   An error drops the conversation instead, logged by type only;
+- a save serialises only the events the stored JSON lacks when it can (``serialised.py``);
 - an event broker is refused (it would copy every event out of memory), except one that says
   it keeps none (``keeps_no_events = True``: ``bot.metrics.MetricsBroker``, which only counts);
   the new events of each save are published to it before the save is handled.
@@ -28,7 +29,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import json
 import logging
 import time
 from collections.abc import Iterable, Sequence
@@ -36,13 +36,13 @@ from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import InMemoryTrackerStore
-from rasa.shared.core.conversation import Dialogue
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import lifecycle, speedups
 from bot.lifecycle import EndReason, tag
+from bot.store.serialised import SerialisedSession
 
 log = logging.getLogger("frontdesk.store")
 
@@ -93,7 +93,7 @@ class EphemeralTrackerStore(InMemoryTrackerStore):
             )
         speedups.install()  # two of Rasa's per-turn costs (bot/speedups.py)
         super().__init__(domain or Domain.empty(), event_broker, **kwargs)
-        self._stored_events: dict[str, int] = {}  # sender id -> how many events its stored tracker has
+        self._sessions: dict[str, SerialisedSession] = {}  # sender id -> its stored session's events
         self._last_active: dict[str, float] = {}  # sender id -> time.monotonic() of last activity
         self._ended: dict[str, float] = {}  # sender id -> time.time() it ended (tombstones)
         self._sweeper: asyncio.Task[None] | None = None
@@ -103,10 +103,14 @@ class EphemeralTrackerStore(InMemoryTrackerStore):
     # --- what bot.lifecycle needs -------------------------------------------------------------
 
     def forget(self, sender_id: str) -> bool:
-        existed = self.store.pop(sender_id, None) is not None
-        self._stored_events.pop(sender_id, None)
-        self._last_active.pop(sender_id, None)
+        existed = self._drop(sender_id)
         self._ended[sender_id] = time.time()
+        return existed
+
+    def _drop(self, sender_id: str) -> bool:
+        existed = self.store.pop(sender_id, None) is not None
+        self._sessions.pop(sender_id, None)
+        self._last_active.pop(sender_id, None)
         return existed
 
     def contains(self, sender_id: str) -> bool:
@@ -150,12 +154,11 @@ class EphemeralTrackerStore(InMemoryTrackerStore):
             return
         session = current_session(events)
         if latest_user_time(session) is None:
-            self.store.pop(sender_id, None)
-            self._stored_events.pop(sender_id, None)
-            self._last_active.pop(sender_id, None)
+            self._drop(sender_id)
             return
-        self.store[sender_id] = json.dumps(Dialogue(sender_id, session).as_dict())
-        self._stored_events[sender_id] = len(session)
+        serialised = self._sessions.get(sender_id) or SerialisedSession()
+        self.store[sender_id] = serialised.serialise(sender_id, session)
+        self._sessions[sender_id] = serialised
         self._last_active[sender_id] = time.monotonic()
 
     async def stream_events(self, tracker: DialogueStateTracker) -> None:
@@ -163,9 +166,17 @@ class EphemeralTrackerStore(InMemoryTrackerStore):
         tracker to count them: ten times the cost of a save; the count is kept at each save)."""
         if self.event_broker is None:
             return
-        offset = self._stored_events.get(tracker.sender_id, 0) if tracker.sender_id in self.store else 0
+        stored = self._sessions.get(tracker.sender_id) if tracker.sender_id in self.store else None
+        offset = len(stored) if stored is not None else 0
         new_events = list(itertools.islice(tracker.events, offset, None))
         await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        tracker = await super().retrieve(sender_id)
+        stored = self._sessions.get(sender_id)
+        if tracker is not None and stored is not None:
+            stored.rebuilt(list(tracker.events))
+        return tracker
 
     async def keys(self) -> Iterable[str]:
         return list(self.store.keys())
@@ -214,6 +225,6 @@ class EphemeralTrackerStore(InMemoryTrackerStore):
                 del self._ended[sender_id]
         for sender_id in [s for s in self._last_active if s not in self.store]:
             del self._last_active[sender_id]
-        for sender_id in [s for s in self._stored_events if s not in self.store]:
-            del self._stored_events[sender_id]
+        for sender_id in [s for s in self._sessions if s not in self.store]:
+            del self._sessions[sender_id]
         return len(idle)

@@ -212,7 +212,7 @@ async def test_a_failing_save_drops_the_conversation_and_does_not_raise(store, m
     def broken(*args: object) -> str:
         raise ValueError("Dana Whitfield")
 
-    monkeypatch.setattr("bot.store.ephemeral.json.dumps", broken)
+    monkeypatch.setattr("bot.store.serialised.json.dumps", broken)
     await store.save(tracker("rest:f", session("again")))
     assert not lifecycle.is_live("rest:f")
     assert "ValueError" in caplog.text and "Dana" not in caplog.text
