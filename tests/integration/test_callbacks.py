@@ -151,6 +151,29 @@ def test_an_unverified_patient_verifies_first_then_the_callback_is_filed(rasa: s
     assert len({t["id"] for t in callbacks_for(fhir, info.id)} - before) == 1
 
 
+def test_locked_out_while_verifying_for_a_callback_gets_the_clinics_phone(rasa: str, sandbox) -> None:
+    """Tried: yes to a callback, then three wrong birth dates for a real patient: locked, offered a
+    person; yes again, still nobody there, the callback offered again; yes: the clinic's phone and
+    hours, nothing filed for the patient whose name was used."""
+    info = sandbox.patient("no_balance")
+    fhir = Fhir(sandbox.base_url)
+    before = {t["id"] for t in callbacks_for(fhir, info.id)}
+    chat = Chat(rasa)
+    assert "call you back" in chat.said("i want to talk to a real person")
+    assert "full name" in chat.said("yes")
+    for _ in range(3):
+        chat.say(f"{info.given} {info.family}")
+        chat.say("1/1/1901")
+        reply = chat.said(info.postal_code)
+    assert "can't look up a record" in reply and "connect you" in reply
+    assert "No one is available" in chat.said("yes please")
+    answer = chat.said("yes")
+    assert "can't file a callback request" in answer and "(781) 555-0190" in answer, answer
+    assert "Monday to Friday" in answer
+    assert {t["id"] for t in callbacks_for(fhir, info.id)} == before
+    assert chat.tracker()["paused"] is False
+
+
 def test_no_to_a_callback_files_nothing_and_carries_on(rasa: str, sandbox) -> None:
     """Tried: "no thanks" to the callback: nothing filed, the assistant asks what else."""
     info = sandbox.patient("demo")
