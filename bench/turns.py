@@ -10,6 +10,7 @@ conversation, NLU alone (/model/parse), the action server alone (its /webhook, w
 EHR), and the EHR call alone (the gateway).
 
     python -m bench turns          # BENCH_TURNS=50 turns per conversation by default
+    BENCH_STOCK_DIR=/tmp/stock python -m bench turns   # keep the stock assistant between runs
 """
 
 from __future__ import annotations
@@ -126,14 +127,19 @@ def report(label: str, latencies: list[float], rate: float) -> None:
 
 
 def stock_assistant(workdir: Path) -> tuple[Service, str]:
-    started = time.perf_counter()
-    workdir.mkdir(parents=True)  # rasa init wants the folder to exist
-    subprocess.run(
-        [sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(workdir)],
-        check=True,
-        capture_output=True,
-    )
-    print(f"stock `rasa init` assistant created and trained in {time.perf_counter() - started:.0f} s")
+    """`rasa init`'s assistant in ``workdir``, created and trained there unless it already has a
+    model (BENCH_STOCK_DIR names a folder to keep it in between runs), served on a free port."""
+    if list(workdir.glob("models/*.tar.gz")):
+        print(f"stock `rasa init` assistant reused from {workdir}")
+    else:
+        started = time.perf_counter()
+        workdir.mkdir(parents=True, exist_ok=True)  # rasa init wants the folder to exist
+        subprocess.run(
+            [sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(workdir)],
+            check=True,
+            capture_output=True,
+        )
+        print(f"stock `rasa init` assistant created and trained in {time.perf_counter() - started:.0f} s")
     port = free_port()
     service = Service(
         "stock-rasa",
@@ -208,7 +214,8 @@ def main() -> None:
     info = dataset.cases["demo"][0]
     with SandboxEHR() as ehr, tempfile.TemporaryDirectory() as scratch:
         load(ehr.base_url, dataset)
-        stock, stock_url = stock_assistant(Path(scratch) / "stock")
+        stock_dir = os.environ.get("BENCH_STOCK_DIR")
+        stock, stock_url = stock_assistant(Path(stock_dir) if stock_dir else Path(scratch) / "stock")
         actions, rasa, rasa_url = start_assistant(ehr.base_url)
         try:
 
