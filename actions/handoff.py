@@ -193,7 +193,8 @@ class ActionHoldCallback(Action):
 
 class ActionRequestCallback(PatientAction):
     """File the verified patient's callback request (a Task in the EHR) and say when to expect
-    the call. An EHR that fails or takes no Tasks: an apology, the clinic's phone and hours."""
+    the call. A record with no phone number, an EHR that fails or takes no Tasks: nothing filed;
+    the clinic's phone and hours."""
 
     def __init__(
         self,
@@ -214,6 +215,13 @@ class ActionRequestCallback(PatientAction):
         reason_text = REASON_TEXT.get(reason, "asked for a person")
         channel = CHANNEL_TEXT.get(tracker.sender_id.partition(":")[0], "chat")
         try:
+            if not (await self.gateway.get_patient(patient_id)).phones:
+                log.info("callback: not filed, no phone on the record")
+                dispatcher.utter_message(
+                    text="There's no phone number on your record, so our staff couldn't call you back. "
+                    + call_us(self.clinic)
+                )
+                return [SlotSet("offer", None)]
             filed = await self.gateway.request_callback(
                 patient_id,
                 reason=reason,

@@ -5,13 +5,13 @@ against a fake Rasa server (garbled answers, errors, refusal, silence)."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
-from actions.ehr import EHRTimeout, EHRUnavailable
+from actions.ehr import EHRTimeout, EHRUnavailable, Patient
 from actions.handoff import (
     ActionHandoff,
     ActionHoldCallback,
@@ -26,6 +26,7 @@ from tests.unit.actions.conversation import VERIFIED, run, tracker
 from tests.unit.fakes import READ_ONLY, FakeGateway
 
 NY = ZoneInfo("America/New_York")
+DANA = Patient("p-demo", "Dana", "Whitfield", date(1984, 3, 14), phones=("+16175550123",))
 CLINIC = ClinicSettings(
     name="Test Clinic",
     timezone="America/New_York",
@@ -144,7 +145,7 @@ async def test_a_verified_patients_callback_is_a_task_and_says_when(caplog):
     text and the channel (no message text), the reference and Monday 8 AM in the reply; the log
     names neither the patient nor the conversation nor the Task."""
     caplog.set_level(logging.DEBUG, logger="frontdesk.actions")
-    gateway = FakeGateway()
+    gateway = FakeGateway(patients=[DANA])
     action = ActionRequestCallback(gateway=gateway, clinic=CLINIC, clock=lambda: SATURDAY_NOON)
     t = tracker(
         "yes",
@@ -174,7 +175,7 @@ async def test_a_verified_patients_callback_is_a_task_and_says_when(caplog):
 
 @pytest.mark.asyncio
 async def test_a_callback_filed_while_open_expects_a_call_today():
-    gateway = FakeGateway()
+    gateway = FakeGateway(patients=[DANA])
     action = ActionRequestCallback(gateway=gateway, clinic=CLINIC, clock=lambda: TUESDAY_10AM)
     t = tracker("yes", "affirm", slots={**VERIFIED, "pending_request": "callback"}, sender_id="sms:x")
     result = await run(action, t)
@@ -187,7 +188,9 @@ async def test_a_callback_filed_while_open_expects_a_call_today():
 @pytest.mark.parametrize("failure", [EHRUnavailable("down"), EHRTimeout("slow"), None])
 async def test_an_ehr_that_fails_or_takes_no_tasks_gets_an_apology_and_the_phone(failure):
     """Tried: the EHR answering 5xx, timing out, and an EHR that takes no Tasks over its API."""
-    gateway = FakeGateway(fail_with=failure) if failure else FakeGateway(capabilities_=READ_ONLY)
+    gateway = FakeGateway(patients=[DANA], fail_with=failure)
+    if failure is None:
+        gateway = FakeGateway(patients=[DANA], capabilities_=READ_ONLY)
     action = ActionRequestCallback(gateway=gateway, clinic=CLINIC, clock=lambda: SATURDAY_NOON)
     result = await run(action, tracker("yes", "affirm", slots={**VERIFIED, "offer": "callback"}))
     assert result.texts == [
@@ -195,6 +198,17 @@ async def test_an_ehr_that_fails_or_takes_no_tasks_gets_an_apology_and_the_phone
         "Our hours: Monday to Friday, 8 AM to 5 PM."
     ]
     assert gateway.callbacks == [] and result.slot("offer") is None
+
+
+@pytest.mark.asyncio
+async def test_a_record_without_a_phone_is_not_filed_and_gets_the_clinics_phone():
+    """Tried: a verified patient whose record has no phone number: no Task, the clinic's phone."""
+    gateway = FakeGateway(patients=[Patient("p-demo", "Dana", "Whitfield", date(1984, 3, 14))])
+    action = ActionRequestCallback(gateway=gateway, clinic=CLINIC, clock=lambda: SATURDAY_NOON)
+    result = await run(action, tracker("yes", "affirm", slots={**VERIFIED, "offer": "callback"}))
+    assert result.texts[0].startswith("There's no phone number on your record")
+    assert "(555) 010-0100" in result.texts[0]
+    assert gateway.callbacks == [] and "request_callback" not in gateway.calls
 
 
 @pytest.mark.asyncio
