@@ -1,9 +1,10 @@
 """A web chat while an agent has it, in real browsers (Debian's chromium): the widget says who the
 patient is chatting with and does not warn about idleness, and the idle sweep leaves the
-conversation alone while an untaken one in the queue is swept.
+conversation alone while an untaken one in the queue is swept; once the agent is gone (returned
+it, signed out) the widget warns again.
 
-The first test uses the quick assistant (conftest.py: an 8 s idle timeout, the warning 2 s
-before, a sweep every 1.6 s); the second the session's (a reload needs its 10 s grace for pages
+The quick assistant (conftest.py: an 8 s idle timeout, the warning 2 s before, a sweep every
+1.6 s) for all but the reload, which uses the session's (a reload needs its 10 s grace for pages
 that close).
 """
 
@@ -119,3 +120,25 @@ def test_the_widget_says_who_after_a_reload_and_forgets_it_when_the_agent_ends_t
     agent.get_by_role("button", name="End conversation").click()
     expect(widget.page.get_by_text("The staff member closed the chat.")).to_be_visible()
     expect(staff).to_be_hidden()
+
+
+def test_when_the_agent_signs_out_the_widget_drops_the_name_and_warns_again(
+    page: Page, agent: Page, quick_assistant: str
+) -> None:
+    """Tried: the agent holding the chat signs out of their only session (the console stops
+    keeping the chat alive): within a check interval the widget drops the name, then warns about
+    idleness as usual."""
+    console.sign_in(agent, quick_assistant, "bo")  # ana is still signed in elsewhere
+    known = console.entry_ids(agent, quick_assistant)
+    held = Widget.load(page, quick_assistant)
+    held.open()
+    assert "connecting you" in held.say("i want to talk to a real person")
+    console.take(agent, console.wait_for_new_row(agent, known))
+    staff = page.locator(".staff")
+    expect(staff).to_have_text("You're chatting with Bo from the clinic.")
+    agent.get_by_role("button", name="Sign out").click()
+    expect(agent.get_by_role("button", name="Sign in")).to_be_visible()
+    expect(staff).to_be_hidden(timeout=IDLE_SECONDS * 1000)
+    expect(held.button("Stay in chat")).to_be_visible(timeout=IDLE_SECONDS * 1000)
+    held.button("End chat").click()
+    expect(page.get_by_text("You ended the chat.")).to_be_visible()

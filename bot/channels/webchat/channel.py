@@ -190,7 +190,7 @@ class WebChatInput(InputChannel):
         for channel in getattr(app.ctx, "input_channels", None) or []:
             console = getattr(channel, "console", None) if channel.name() == "console" else None
             if console is not None:
-                self.staff.attach(console.queue)
+                self.staff.attach(console.queue, console.sessions.signed_in, console.keep_alive_interval())
 
     async def _unwatch_console(self, *_: Any) -> None:
         self.staff.detach()

@@ -7,8 +7,13 @@ shown. On a change it emits ``staff`` to the conversation's room:
 
 - ``{"name": "Ana"}`` when an agent takes it (the agent's account name if it reads as a first
   name, else "a member of staff": ``shown_name``);
-- ``{"name": null, "why": "returned"}`` when the agent returns it to the assistant (the idle
-  clock starts again then, on the server as in the widget).
+- ``{"name": null, "why": "returned"}`` when the agent returns it to the assistant;
+- ``{"name": null, "why": "away"}`` when the agent holding it is no longer signed in (signed out,
+  or the session expired: checked at every queue change and every ``every`` seconds). The console
+  stops keeping such a conversation alive, so the widget must warn about idleness again; if the
+  agent signs in again, the name comes back.
+
+Each time the name goes, the idle clock starts again, on the server as in the widget.
 
 An ended conversation needs nothing more: the channel's own ``conversation_ended`` tells the page.
 The widget shows "You're chatting with ..." and does not warn about idleness while a name is set
@@ -61,22 +66,40 @@ class StaffPresence:
     def __init__(self, emit: Emit) -> None:
         self._emit = emit
         self._queue: _Queue | None = None
+        self._present: Callable[[str], bool] = lambda agent: True
         self._held: dict[str, str] = {}  # conversation id -> the name shown to the patient
         self._sending: set[asyncio.Task[None]] = set()
+        self._checking: asyncio.Task[None] | None = None
 
-    def attach(self, queue: _Queue) -> None:
+    def attach(
+        self, queue: _Queue, present: Callable[[str], bool] | None = None, every: float | None = None
+    ) -> None:
+        """Follow ``queue``; ``present(agent)``: whether the agent is signed in, asked at each
+        change and, with ``every``, that often (sign-outs and expiries are not queue changes)."""
         if self._queue is not None:
             return
         self._queue = queue
+        if present is not None:
+            self._present = present
         queue.on_change.append(self.changed)
         queue.on_closed.append(self.closed)
         self.changed()
+        if every is not None:
+            self._checking = asyncio.get_running_loop().create_task(self._check(every))
+
+    async def _check(self, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            self.changed()
 
     def detach(self) -> None:
         if self._queue is not None:
             for hooks, hook in ((self._queue.on_change, self.changed), (self._queue.on_closed, self.closed)):
                 if hook in hooks:
                     hooks.remove(hook)  # type: ignore[arg-type]
+        if self._checking is not None:
+            self._checking.cancel()
+            self._checking = None
         self._queue = None
         self._held.clear()
 
@@ -87,18 +110,20 @@ class StaffPresence:
         """The queue changed: tell the pages of web chats taken or let go since the last change."""
         if self._queue is None:
             return
+        taken = [entry for entry in self._queue.taken() if entry.sender_id.startswith(PREFIX)]
         now = {
             entry.sender_id: shown_name(entry.taken_by)
-            for entry in self._queue.taken()
-            if entry.sender_id.startswith(PREFIX)
+            for entry in taken
+            if entry.taken_by is not None and self._present(entry.taken_by)
         }
         for conversation_id, name in now.items():
             if self._held.get(conversation_id) != name:
                 self._held[conversation_id] = name
                 self._send({"name": name}, conversation_id)
+        still_taken = {entry.sender_id for entry in taken}
         for conversation_id in [c for c in self._held if c not in now]:
             del self._held[conversation_id]
-            self._let_go(conversation_id, "returned")
+            self._let_go(conversation_id, "away" if conversation_id in still_taken else "returned")
 
     def closed(self, entry: _Entry, why: str) -> None:
         """An entry left the queue: returned (the page is told) or ended (the page hears that)."""

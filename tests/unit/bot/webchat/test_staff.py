@@ -102,3 +102,28 @@ async def test_a_failed_emit_is_logged_by_type_only(caplog: pytest.LogCaptureFix
     await queue.take(paused(queue, WEB), "ana")
     await asyncio.sleep(0.01)
     assert "RuntimeError" in caplog.text and WEB not in caplog.text
+
+
+@pytest.mark.asyncio
+async def test_an_agent_no_longer_signed_in_is_away_and_back_when_signed_in_again() -> None:
+    """Tried: the holding agent's session ends (found at the next periodic check, not a queue
+    change): the room hears null with "away" and the conversation stays taken; the agent signs
+    in again: the name comes back; detaching stops the checks."""
+    queue, room = HandoffQueue(), Room()
+    signed_in = {"ana"}
+    presence = StaffPresence(room.emit)
+    presence.attach(queue, lambda agent: agent in signed_in, every=0.01)
+    entry_id = paused(queue, WEB)
+    await queue.take(entry_id, "ana")
+    await asyncio.sleep(0)
+    signed_in.clear()
+    await asyncio.sleep(0.05)
+    assert room.sent == [("staff", {"name": "Ana"}, WEB), ("staff", {"name": None, "why": "away"}, WEB)]
+    assert presence.name_for(WEB) is None and queue.get(entry_id) is not None
+    signed_in.add("ana")
+    await asyncio.sleep(0.05)
+    assert room.sent[2:] == [("staff", {"name": "Ana"}, WEB)]
+    presence.detach()
+    signed_in.clear()
+    await asyncio.sleep(0.05)
+    assert len(room.sent) == 3
