@@ -67,6 +67,7 @@ def pages(entry_id: str) -> list[str]:
         "/console/",
         f"/console/conversations/{entry_id}",
         "/console/metrics",
+        "/console/callbacks",
         "/console/no-such-page",
     ]
 
@@ -78,7 +79,8 @@ def assert_refused(page: Page, assistant: str, entry_id: str, sandbox: Any) -> N
         expect(page.get_by_role("button", name="Sign in")).to_be_visible()
         content = page.content()
         assert sandbox.leaked_in(content) == [] and entry_id not in content, path
-    for path in ("/console/api/queue", f"/console/api/queue/{entry_id}", "/console/api/session"):
+    api = ("queue", f"queue/{entry_id}", "session", "callbacks", "no-such-route")
+    for path in (f"/console/api/{route}" for route in api):
         answer = page.request.get(f"{assistant}{path}")
         assert answer.status == 401, path
         assert sandbox.leaked_in(answer.text()) == [] and "csrf" not in answer.text(), path
