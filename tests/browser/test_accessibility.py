@@ -3,8 +3,10 @@ the npm package ``make setup`` installs in widget/) in real chromium.
 
 Tried: a desktop window, a phone (375x667), and a desktop at 200% zoom (1280x800 at 200% is a
 640x400 CSS viewport at device scale 2). In each, the widget is open with a message from each
-side and the idle warning shown; axe must report no serious or critical violation, the page must
-not scroll sideways, and the message box, Send and End chat must be on screen.
+side, the idle warning and the note that a member of staff has the chat shown (both at once,
+which the widget itself never does: the worst case for space); axe must report no serious or
+critical violation, the page must not scroll sideways, and the message box, Send and End chat
+must be on screen.
 """
 
 from __future__ import annotations
@@ -53,7 +55,8 @@ def serious_violations(widget: Widget) -> list[str]:
 
 @pytest.mark.parametrize("size", list(SIZES))
 def test_no_serious_violations_with_the_widget_open(browser: Browser, assistant: str, size: str):
-    """Tried at ``size``: the widget open, one exchange in the log, the idle warning shown; axe
+    """Tried at ``size``: the widget open, one exchange in the log, the idle warning and the staff
+    note shown; axe
     (WCAG 2.0/2.1 A and AA rules and best practices), sideways scrolling, controls on screen."""
     # The demo page's Content-Security-Policy would refuse the injected axe script.
     for page in new_page(browser, bypass_csp=True, **SIZES[size]):
@@ -63,9 +66,12 @@ def test_no_serious_violations_with_the_widget_open(browser: Browser, assistant:
         page.evaluate(
             "() => { const r = document.querySelector('#frontdesk-chat').shadowRoot;"
             " r.querySelector('.idle p').textContent = 'Are you still there?';"
-            " r.querySelector('.idle').hidden = false; }"
+            " r.querySelector('.idle').hidden = false;"
+            " r.querySelector('.staff').textContent = \"You're chatting with Ana from the clinic.\";"
+            " r.querySelector('.staff').hidden = false; }"
         )
         expect(widget.button("Stay in chat")).to_be_visible()
+        expect(page.locator(".staff")).to_be_visible()
         assert serious_violations(widget) == []
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         for control in (widget.input, widget.button("Send"), widget.button("End chat")):
