@@ -156,9 +156,8 @@ class EphemeralTrackerStore(InMemoryTrackerStore):
         if latest_user_time(session) is None:
             self._drop(sender_id)
             return
-        serialised = self._sessions.get(sender_id) or SerialisedSession()
+        serialised = self._sessions.setdefault(sender_id, SerialisedSession())
         self.store[sender_id] = serialised.serialise(sender_id, session)
-        self._sessions[sender_id] = serialised
         self._last_active[sender_id] = time.monotonic()
 
     async def stream_events(self, tracker: DialogueStateTracker) -> None:
