@@ -41,9 +41,11 @@ EMERGENCY = re.compile(
     r"overdos\w*|too many pills|poison(ed|ing)?\b(?! (ivy|oak|sumac|control))|"
     r"bleeding (a lot|heavily|badly|won'?t stop|wont stop)|won'?t stop bleeding|anaphyla\w*|"
     r"throat (is )?(closing|swelling)|severe allergic|having (an|a bad|a severe) allergic reaction|"
-    r"suicide attempt|call(ing)? 911|ambulance)\b",
+    r"suicide attempt|(call(ing)?|dial(ing)?|need) 911|ambulance)\b",
     re.IGNORECASE,
 )
+# A message that is only the number: "911", "911!!" (not "911 main st").
+ONLY_911 = re.compile(r"\W*911\W*")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
 
@@ -52,7 +54,7 @@ def safety_intent(text: str) -> str | None:
     text = text.translate(_APOSTROPHES)
     if SELF_HARM.search(text):
         return "self_harm"
-    if EMERGENCY.search(text):
+    if EMERGENCY.search(text) or ONLY_911.fullmatch(text):
         return "emergency"
     return None
 

@@ -42,6 +42,9 @@ def test_self_harm_is_caught(text):
         "she had a seizure",
         "my kid swallowed poison",
         "im having an allergic reaction",
+        "911",
+        " 911!! ",
+        "i need 911",
     ],
 )
 def test_emergencies_are_caught(text):
@@ -63,6 +66,8 @@ def test_emergencies_are_caught(text):
         "poison ivy rash appointment",
         "whats the number for poison control",
         "i cant go on friday can we do monday",
+        "my address is 911 main st",
+        "is my appointment at 9 11 or 12",
     ],
 )
 def test_ordinary_requests_are_left_alone(text):
