@@ -96,14 +96,23 @@ class AvailabilityClient:
         self._token = env.get("FRONTDESK_INTERNAL_TOKEN", "").strip()
         self._transport = transport
         self._timeout = timeout
+        # One long-lived client, made in the running loop at the first question (making one costs
+        # about 20 ms: most of what asking added to a handoff).
+        self._http: httpx.AsyncClient | None = None
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
 
     async def __call__(self) -> Availability | None:
         if not self.enabled:
             return None
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        if self._http is None:
+            self._http = httpx.AsyncClient(transport=self._transport, timeout=self._timeout)
         try:
-            async with httpx.AsyncClient(transport=self._transport, timeout=self._timeout) as http:
-                response = await http.get(self.url, headers=headers)
+            response = await self._http.get(self.url, headers=headers)
         except httpx.HTTPError as error:
             log.warning("handoff availability unknown: %s", type(error).__name__)
             return None
