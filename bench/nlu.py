@@ -44,6 +44,7 @@ CROSS_VALIDATE = os.environ.get("BENCH_NLU_CV", "1") != "0"
 TIME_TRAINING = os.environ.get("BENCH_NLU_TRAIN", "1") != "0"
 TARGETS = {"intent macro-F1": 0.95, "entity F1 (micro)": 0.90}
 TRAINING_BUDGET_SECONDS = 8 * 60
+FALLBACK_THRESHOLD = 0.3  # config.yml, FallbackClassifier (its ambiguity rule is not counted here)
 
 
 def figures(report: FoldedReport) -> dict[str, float]:
@@ -84,6 +85,20 @@ def print_seed(report: FoldedReport, took: float) -> None:
     for label in ("visit_type", "medication", "clinician"):
         if label in report.entities:
             print(f"  entity {label:<13} F1 {report.entities[label]['f1-score']:.3f}")
+    print(f"  classifier confidence below (the fallback's threshold is {FALLBACK_THRESHOLD}):")
+    for threshold in (0.3, 0.4, 0.5, 0.6):
+        right, wrong = below(report, threshold)
+        print(f"    {threshold}: {right:5.1%} of right predictions, {wrong:5.1%} of wrong ones")
+
+
+def below(report: FoldedReport, threshold: float) -> tuple[float, float]:
+    """Shares of right and of wrong held-out predictions whose confidence is under ``threshold``."""
+    right = [c for ok, c in report.confidences if ok]
+    wrong = [c for ok, c in report.confidences if not ok]
+    return (
+        sum(c < threshold for c in right) / max(len(right), 1),
+        sum(c < threshold for c in wrong) / max(len(wrong), 1),
+    )
 
 
 def print_summary(reports: list[FoldedReport]) -> None:

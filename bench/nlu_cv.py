@@ -32,6 +32,7 @@ class FoldedReport:
     intents: dict[str, Any]  # sklearn's classification report, with Rasa's "confused_with"
     entities: dict[str, Any]  # the same for the (one) entity extractor
     errors: list[dict[str, Any]]  # held-out examples whose intent was wrong: text, intent, prediction
+    confidences: list[tuple[bool, float]]  # each held-out prediction: right or not, its confidence
 
 
 def cross_validate(config: Path, data: Path, folds: int, seed: int) -> FoldedReport:
@@ -100,4 +101,5 @@ async def _cross_validate(config: Path, data: Path, folds: int, seed: int) -> Fo
         for r in intent_results
         if r.intent_target != r.intent_prediction
     ]
-    return FoldedReport(seed, len(examples), intent_report["report"], entity_report, errors)
+    confidences = [(r.intent_target == r.intent_prediction, float(r.confidence)) for r in intent_results]
+    return FoldedReport(seed, len(examples), intent_report["report"], entity_report, errors, confidences)
