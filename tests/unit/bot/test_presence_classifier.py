@@ -83,3 +83,23 @@ def test_non_positive_c_is_refused(c: float) -> None:
     """A C of zero or below is a configuration error, said before any training."""
     with pytest.raises(ValueError, match="C must be positive"):
         PresenceLogisticRegression.validate_config({"C": c})
+
+
+def test_a_featurizers_weight_scales_its_presence_block(tmp_path: Path) -> None:
+    """weights: {words: 2} doubles the (presence) features of the featurizer aliased "words" only."""
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test")
+    component = PresenceLogisticRegression.create(
+        {"C": 5.0, "weights": {"words": 2}}, storage, Resource("weighted"), context
+    )
+    words = Features(scipy.sparse.coo_matrix([[1, 3, 0]]), "sentence", TEXT, "words")
+    chars = Features(scipy.sparse.coo_matrix([[4, 0, 1]]), "sentence", TEXT, "chars")
+    tokens = Features(scipy.sparse.coo_matrix([[5, 5]]), "sequence", TEXT, "words")
+    matrix = component._create_X([Message(data={TEXT: "text"}, features=[words, tokens, chars])])
+    assert matrix.toarray().tolist() == [[2.0, 2.0, 0.0, 1.0, 0.0, 1.0]]
+
+
+def test_non_positive_weight_is_refused() -> None:
+    """A featurizer weight of zero or below would silence or invert it: refused."""
+    with pytest.raises(ValueError, match="weight of 'words' must be positive"):
+        PresenceLogisticRegression.validate_config({"weights": {"words": 0}})
