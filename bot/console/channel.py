@@ -69,7 +69,7 @@ def console_routes(console: Console) -> Blueprint:
 
     @routes.listener("after_server_start")
     async def attach(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
-        console.attach()
+        console.attach(app)
 
     @routes.listener("before_server_stop")
     async def detach(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
@@ -133,6 +133,7 @@ def console_routes(console: Console) -> Blueprint:
     async def sign_out(request: Request, session: Session) -> HTTPResponse:
         console.sessions.end(session.id)
         console.hub.end_session(session.id)
+        await console.release_left()  # their conversations go back to the queue (if no other session)
         answer = auth.redirect_to_sign_in()
         auth.clear_cookie(answer, settings, settings.cookie_name)
         return answer

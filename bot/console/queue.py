@@ -70,6 +70,7 @@ class Entry:
     queued_at: float  # time.time()
     order: int
     taken_by: str | None = None
+    released: bool = False  # its agent left without closing it; back in the queue, in its place
 
     @property
     def urgent(self) -> bool:
@@ -241,10 +242,22 @@ class HandoffQueue:
                 return TakeResult(TakeOutcome.TAKEN_BY_ANOTHER, None, entry.taken_by)
             if entry.taken_by is None:
                 entry.taken_by = agent
-                now = time.time()
-                self._waits.append((now, max(0.0, now - entry.queued_at)))
+                if not entry.released:  # a second take's wait says nothing about the queue's
+                    now = time.time()
+                    self._waits.append((now, max(0.0, now - entry.queued_at)))
                 self._changed()
             return TakeResult(TakeOutcome.TAKEN, entry, agent)
+
+    def release(self, entry_id: str) -> Entry | None:
+        """Put a taken entry back in the queue, in its old place (its agent signed out or their
+        session expired); None if it is not taken."""
+        entry = self._entries.get(entry_id)
+        if entry is None or entry.taken_by is None:
+            return None
+        entry.taken_by = None
+        entry.released = True
+        self._changed()
+        return entry
 
 
 def _intent_name(event: dict[str, Any]) -> str | None:

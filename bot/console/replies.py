@@ -38,6 +38,11 @@ log = logging.getLogger("frontdesk.console")
 
 MAX_REPLY_CHARS = 1000
 RETURNED_TEXT = "You're back with the clinic's virtual assistant. What else can I help you with?"
+# Its agent signed out (or their session expired) without returning or ending the conversation.
+REQUEUED_TEXT = (
+    "The member of our staff who was helping you has had to leave. You're back in the queue: "
+    "the next person available will pick up your conversation here."
+)
 # The web chat widget shows its own message for EndReason.AGENT_CLOSED; a text message needs one.
 ENDED_SMS_TEXT = "A member of our staff has ended this conversation. Text us again any time."
 NO_REPLIES = {
@@ -121,6 +126,16 @@ async def return_to_assistant(app: Any, sender_id: str, channel: str, agent_name
     # The pause stopped the assistant's turn before it listened: listening now makes the patient's
     # next message start a turn the policies know (without it they fall back and hand off again).
     return await _append(app, sender_id, *told, ConversationResumed(), ActionExecuted(ACTION_LISTEN_NAME))
+
+
+async def tell_requeued(app: Any, sender_id: str, channel: str) -> bool:
+    """Tell the patient their agent left and they are queued again (recorded as the assistant's
+    line); False if the channel cannot be reached (REST) or the conversation ended."""
+    try:
+        await deliver(app, sender_id, channel, REQUEUED_TEXT)
+    except NotDelivered:
+        return False
+    return await _append(app, sender_id, BotUttered(REQUEUED_TEXT))
 
 
 async def end(app: Any, sender_id: str, channel: str) -> bool:

@@ -14,7 +14,7 @@ from bot.console.audit import AuditLog
 from bot.console.context import PatientContext, RecordSource, fetch_context
 from bot.console.live import Hub
 from bot.console.queue import Entry, HandoffQueue
-from bot.console.replies import Line, stored_lines
+from bot.console.replies import Line, stored_lines, tell_requeued
 from bot.console.sessions import SessionStore, SignInLimiter
 from bot.console.settings import ConsoleSettings
 from bot.lifecycle import EndReason
@@ -54,9 +54,11 @@ class Console:
         self.queue.on_line.append(self._line)
         self.queue.on_closed.append(self._closed)
         self._keeping: asyncio.Task[None] | None = None
+        self._app: Any = None  # the Sanic app, to tell patients their agent left
 
-    def attach(self) -> None:
+    def attach(self, app: Any = None) -> None:
         """Start watching tracker events and conversation ends."""
+        self._app = app
         metrics_broker.on_event(self.queue.observe)
         lifecycle.on_conversation_end(self.conversation_ended)
         availability.publish(self.queue, self.sessions, self.settings.handle_minutes, self._clinic)
@@ -75,12 +77,31 @@ class Console:
 
     async def _keep_taken_alive(self) -> None:
         """A conversation held by a signed-in agent is not idle: touch it, so the idle sweep leaves
-        it. Once the agent's session is gone the idle timeout applies again (nothing is held forever)."""
+        it. One whose agent's session expired goes back to the queue (``release_left``), where the
+        idle timeout applies again (nothing is held forever)."""
         while True:
             await asyncio.sleep(self.keep_alive_interval())
+            await self.release_left()
             for entry in self.queue.taken():
-                if entry.taken_by is not None and self.sessions.signed_in(entry.taken_by):
-                    lifecycle.touch(entry.sender_id)
+                lifecycle.touch(entry.sender_id)
+
+    async def release_left(self) -> int:
+        """Put back in the queue every conversation whose agent is no longer signed in (signed out,
+        or the session expired), and tell those patients; how many went back."""
+        released = 0
+        for entry in self.queue.taken():
+            if entry.taken_by is None or self.sessions.signed_in(entry.taken_by):
+                continue
+            if self.queue.release(entry.id) is None:
+                continue
+            released += 1
+            log.info("a conversation went back to the queue: its agent is no longer signed in")
+            if self._app is not None:
+                try:
+                    await tell_requeued(self._app, entry.sender_id, entry.channel)
+                except Exception as error:  # the entry is queued all the same
+                    log.error("could not tell a patient they are queued again: %s", type(error).__name__)
+        return released
 
     async def detach(self) -> None:
         self.hub.close()

@@ -9,9 +9,10 @@ shown. On a change it emits ``staff`` to the conversation's room:
   name, else "a member of staff": ``shown_name``);
 - ``{"name": null, "why": "returned"}`` when the agent returns it to the assistant;
 - ``{"name": null, "why": "away"}`` when the agent holding it is no longer signed in (signed out,
-  or the session expired: checked at every queue change and every ``every`` seconds). The console
-  stops keeping such a conversation alive, so the widget must warn about idleness again; if the
-  agent signs in again, the name comes back.
+  or the session expired: checked at every queue change and every ``every`` seconds), and when the
+  console then puts it back in the queue for the next agent (``Console.release_left``, which also
+  tells the patient). The console stops keeping such a conversation alive, so the widget must warn
+  about idleness again.
 
 Each time the name goes, the idle clock starts again, on the server as in the widget.
 
@@ -51,6 +52,8 @@ class _Queue(Protocol):
     on_closed: list[Callable[[Any, str], None]]
 
     def taken(self) -> list[Any]: ...
+
+    def entries(self) -> list[Any]: ...
 
 
 def shown_name(agent: str | None) -> str:
@@ -120,10 +123,11 @@ class StaffPresence:
             if self._held.get(conversation_id) != name:
                 self._held[conversation_id] = name
                 self._send({"name": name}, conversation_id)
-        still_taken = {entry.sender_id for entry in taken}
+        # Still in the queue (taken by an agent who left, or put back for the next one): away.
+        queued = {entry.sender_id for entry in self._queue.entries()}
         for conversation_id in [c for c in self._held if c not in now]:
             del self._held[conversation_id]
-            self._let_go(conversation_id, "away" if conversation_id in still_taken else "returned")
+            self._let_go(conversation_id, "away" if conversation_id in queued else "returned")
 
     def closed(self, entry: _Entry, why: str) -> None:
         """An entry left the queue: returned (the page is told) or ended (the page hears that)."""
