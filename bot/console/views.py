@@ -93,7 +93,10 @@ def queue_page(entries: list[tuple[Entry, PatientContext | None]], agent: str, c
         else Safe('<p class="empty">No conversation is waiting.</p>')
     )
     live = Safe('<div id="queue" data-live="queue">') + table + Safe("</div>")
-    links = Safe('<p><a href="/console/metrics">Metrics: containment, verification, handoffs</a></p>')
+    links = Safe(
+        '<p><a href="/console/callbacks">Callback requests</a> · '
+        '<a href="/console/metrics">Metrics: containment, verification, handoffs</a></p>'
+    )
     return page("Queue", Safe(links + live), agent, csrf_token)
 
 

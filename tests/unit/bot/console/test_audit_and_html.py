@@ -67,3 +67,9 @@ def test_patient_text_is_escaped_in_the_conversation_and_queue_pages(payload: st
     for out in (page, listing):
         assert "<script>" not in out and "<img" not in out and "<b>" not in out
     assert "&lt;script&gt;" in page or "&lt;img" in page or "&lt;b&gt;" in page
+
+
+def test_the_queue_page_leads_to_the_callback_requests_and_the_metrics() -> None:
+    """The queue is the console's home: the other two pages are a link away (and back)."""
+    listing = queue_page([], "ana", "token")
+    assert '<a href="/console/callbacks">' in listing and '<a href="/console/metrics">' in listing
