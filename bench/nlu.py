@@ -32,6 +32,8 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import yaml
+
 from bench.nlu_cv import FoldedReport, cross_validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,7 +46,16 @@ CROSS_VALIDATE = os.environ.get("BENCH_NLU_CV", "1") != "0"
 TIME_TRAINING = os.environ.get("BENCH_NLU_TRAIN", "1") != "0"
 TARGETS = {"intent macro-F1": 0.95, "entity F1 (micro)": 0.90}
 TRAINING_BUDGET_SECONDS = 8 * 60
-FALLBACK_THRESHOLD = 0.3  # config.yml, FallbackClassifier (its ambiguity rule is not counted here)
+
+
+def fallback_threshold(config: Path = CONFIG) -> float | None:
+    """The FallbackClassifier's threshold in the pipeline measured (its ambiguity rule is not
+    counted here); None when the pipeline has none."""
+    pipeline = (yaml.safe_load(config.read_text()) or {}).get("pipeline") or []
+    for component in pipeline:
+        if isinstance(component, dict) and component.get("name") == "FallbackClassifier":
+            return float(component.get("threshold", 0.3))  # Rasa's default
+    return None
 
 
 def figures(report: FoldedReport) -> dict[str, float]:
@@ -85,7 +96,7 @@ def print_seed(report: FoldedReport, took: float) -> None:
     for label in ("visit_type", "medication", "clinician"):
         if label in report.entities:
             print(f"  entity {label:<13} F1 {report.entities[label]['f1-score']:.3f}")
-    print(f"  classifier confidence below (the fallback's threshold is {FALLBACK_THRESHOLD}):")
+    print(f"  classifier confidence below (the fallback's threshold is {fallback_threshold()}):")
     for threshold in (0.3, 0.4, 0.5, 0.6):
         right, wrong = below(report, threshold)
         print(f"    {threshold}: {right:5.1%} of right predictions, {wrong:5.1%} of wrong ones")
