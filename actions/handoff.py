@@ -240,7 +240,7 @@ class ActionRequestCallback(PatientAction):
             f"{self._when()} Your request reference is {reference(filed.task_id)}. "
             f"If it can't wait, call us at {self.clinic.phone}."
         )
-        return [SlotSet("offer", None)]
+        return [SlotSet("offer", None), SlotSet("callback_requested", True)]
 
     def _when(self) -> str:
         now = self._clock()

@@ -10,13 +10,16 @@ From the events it counts:
 - verification outcomes: the slot ``verified`` set true, or ``verification`` set to failed,
   locked or refused (``actions/verification.py``);
 - handoffs: a ``ConversationPaused`` event, by the ``handoff_reason`` slot set before it;
+- callback requests: the slot ``callback_requested`` set true (``actions/handoff.py``, when
+  nobody could take the conversation), by the same reason;
 - turn latency: from a user message's timestamp to the ``action_listen`` (or the pause) that
   ends the assistant's turn.
 
 And from ``bot.lifecycle.on_conversation_end``: the end, by channel and reason, and containment
-(an end with no handoff). Per live conversation it holds only its channel, whether it was handed
-off, the last handoff reason and the time of the message being answered; the state is dropped
-when the conversation ends. Nothing of a message's text or a sender id leaves this object.
+(an end with no handoff and no callback request: either way a person finishes it). Per live
+conversation it holds only its channel, whether it was handed off, the last handoff reason and
+the time of the message being answered; the state is dropped when the conversation ends.
+Nothing of a message's text or a sender id leaves this object.
 """
 
 from __future__ import annotations
@@ -173,6 +176,10 @@ class MetricsBroker(EventBroker):
             self.metrics.verifications.labels(channel=conversation.channel, outcome=value).inc()
         elif name == "handoff_reason":
             conversation.handoff_reason = value
+        elif name == "callback_requested" and value is True:
+            conversation.handed_off = True
+            reason = handoff_reason(conversation.handoff_reason)
+            self.metrics.callbacks.labels(channel=conversation.channel, reason=reason).inc()
 
     def _turn_over(self, conversation: _Conversation, event: dict[str, Any]) -> None:
         if conversation.user_at is None:

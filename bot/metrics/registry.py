@@ -57,6 +57,13 @@ class ConversationMetrics:
             ["channel", "reason"],
             registry=registry,
         )
+        self.callbacks = Counter(
+            "frontdesk_callback_requests",
+            "Callback requests filed in the EHR when nobody could take the conversation, by channel "
+            "and reason.",
+            ["channel", "reason"],
+            registry=registry,
+        )
         self.turn_seconds = Histogram(
             "frontdesk_turn_seconds",
             "Seconds from a user message, once understood, to the end of the assistant's turn.",
@@ -90,6 +97,7 @@ class ConversationMetrics:
                 self.verifications.labels(channel=channel, outcome=outcome)
             for reason in HANDOFF_REASONS:
                 self.handoffs.labels(channel=channel, reason=reason)
+                self.callbacks.labels(channel=channel, reason=reason)
         for state in REMINDER_STATES:
             self.reminders.labels(state=state)
         self.intents.labels(intent=OTHER)

@@ -29,6 +29,7 @@ import yaml
 from bot.agents import AccountsFile
 from tests.integration.conversation import Fhir, verify
 from tests.integration.stack import INTERNAL_TOKEN, ROOT, Chat, start_assistant
+from tests.integration.test_metrics import scrape
 
 CALLBACK = "https://frontdesk.dev/fhir/CodeSystem/task-code|callback"
 PASSWORD = "a long enough test password"
@@ -76,6 +77,13 @@ def availability(url: str) -> dict[str, Any]:
     return response.json()
 
 
+def callbacks_counted(url: str) -> float:
+    """``frontdesk_callback_requests_total`` for REST conversations asking for a person."""
+    sample = 'frontdesk_callback_requests_total{channel="rest",reason="requested"} '
+    [line] = [line for line in scrape(url).splitlines() if line.startswith(sample)]
+    return float(line[len(sample) :])
+
+
 def callbacks_for(fhir: Fhir, patient_id: str) -> list[dict[str, Any]]:
     return fhir.search("Task", code=CALLBACK, patient=f"Patient/{patient_id}")
 
@@ -104,7 +112,9 @@ def test_the_availability_route_refuses_a_forged_call_and_names_no_one(rasa: str
 def test_no_agent_a_verified_patient_leaves_a_callback_that_reaches_the_ehr(rasa: str, sandbox) -> None:
     """The demo patient verifies, asks for a person with nobody signed in: told so, offered a
     callback, says yes; a Task for them with the callback code is in the sandbox, with the reason
-    and no message text; the conversation is not paused (the assistant still answers)."""
+    and no message text; the conversation is not paused (the assistant still answers); /metrics
+    counts one more callback request for the reason."""
+    counted = callbacks_counted(rasa)
     info = sandbox.patient("demo")
     fhir = Fhir(sandbox.base_url)
     before = {t["id"] for t in callbacks_for(fhir, info.id)}
@@ -132,6 +142,7 @@ def test_no_agent_a_verified_patient_leaves_a_callback_that_reaches_the_ehr(rasa
     assert "real person" not in str(task) and "yes please" not in str(task)
     assert chat.tracker()["paused"] is False
     assert "hours" in chat.said("what are your hours").lower()
+    assert callbacks_counted(rasa) == counted + 1
 
 
 def test_an_unverified_patient_verifies_first_then_the_callback_is_filed(rasa: str, sandbox) -> None:

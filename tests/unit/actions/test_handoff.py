@@ -167,7 +167,7 @@ async def test_a_verified_patients_callback_is_a_task_and_says_when(caplog):
         "call after we open Monday at 8:00 AM. Your request reference is TASK1. If it can't wait, "
         "call us at (555) 010-0100."
     ]
-    assert result.slot("offer") is None
+    assert result.slot("offer") is None and result.slot("callback_requested") is True  # counted
     assert "callback: filed, reason=requested" in caplog.text
     for secret in ("p-demo", "Dana", "web:abc", "task-1", "TASK1"):
         assert secret not in caplog.text
@@ -198,6 +198,7 @@ async def test_an_ehr_that_fails_or_takes_no_tasks_gets_an_apology_and_the_phone
         "Our hours: Monday to Friday, 8 AM to 5 PM."
     ]
     assert gateway.callbacks == [] and result.slot("offer") is None
+    assert all(e.get("name") != "callback_requested" for e in result.events)  # nothing to count
 
 
 @pytest.mark.asyncio
@@ -209,6 +210,7 @@ async def test_a_record_without_a_phone_is_not_filed_and_gets_the_clinics_phone(
     assert result.texts[0].startswith("There's no phone number on your record")
     assert "(555) 010-0100" in result.texts[0]
     assert gateway.callbacks == [] and "request_callback" not in gateway.calls
+    assert all(e.get("name") != "callback_requested" for e in result.events)
 
 
 @pytest.mark.asyncio

@@ -150,6 +150,38 @@ async def test_a_handoff_is_counted_by_its_reason_and_is_not_contained(
 
 
 @pytest.mark.asyncio
+async def test_a_callback_request_is_counted_by_its_reason_and_is_not_contained(
+    broker: MetricsBroker,
+) -> None:
+    """Nobody could take it: the reason, the offer, a yes and a filed request (the slot
+    callback_requested true, as action_request_callback sets it) then goodbye: one callback request
+    with the reason, no handoff (no pause), not contained. A callback_requested set false, or
+    something else than true, counts nothing and leaves another conversation contained."""
+    sender, other = "web:caller", "web:declined"
+    turn(broker, sender, "a person please", "request_human", SlotSet("handoff_reason", "requested"))
+    turn(broker, sender, "yes", "affirm", SlotSet("offer", None), SlotSet("callback_requested", True))
+    turn(broker, sender, "bye", "goodbye")
+    await broker.conversation_ended(sender, EndReason.GOODBYE)
+    turn(broker, other, "a person please", "request_human", SlotSet("handoff_reason", "requested"))
+    turn(
+        broker,
+        other,
+        "no",
+        "deny",
+        SlotSet("callback_requested", False),
+        SlotSet("callback_requested", "yes"),
+    )
+    await broker.conversation_ended(other, EndReason.GOODBYE)
+
+    assert value(broker, "frontdesk_callback_requests_total", channel="web", reason="requested") == 1
+    assert value(broker, "frontdesk_handoffs_total", channel="web", reason="requested") == 0
+    assert value(broker, "frontdesk_conversations_ended_total", channel="web", reason="goodbye") == 2
+    assert value(broker, "frontdesk_conversations_contained_total", channel="web") == 1
+    rendered = generate_latest(broker.metrics.registry).decode()
+    assert "caller" not in rendered and "declined" not in rendered
+
+
+@pytest.mark.asyncio
 async def test_what_the_patient_wrote_to_an_agent_is_not_a_turn_after_the_return(
     broker: MetricsBroker,
 ) -> None:
