@@ -11,7 +11,6 @@ task list; the agent console lists the open ones (``open_callbacks``) and marks 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -121,16 +120,6 @@ async def complete_callback(client: FhirClient, task_id: str, *, use_patch: bool
     patient_id = reference_id(getattr(task, "for_fhir", None), "Patient")
     if task.status not in OPEN_STATUSES:
         return patient_id
-    version = task.meta.versionId if task.meta else None
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    if use_patch:
-        operations = [
-            {"op": "replace", "path": "/status", "value": "completed"},
-            {"op": "add", "path": "/lastModified", "value": now},
-        ]
-        await client.patch("Task", task_id, operations, version_id=version)
-    else:
-        body: dict[str, Any] = json.loads(task.json())
-        body.update(status="completed", lastModified=now)
-        await client.update(body, version_id=version)
+    await client.set_fields(task, {"status": "completed"}, {"lastModified": now}, use_patch=use_patch)
     return patient_id

@@ -238,6 +238,28 @@ class FhirClient:
         )
         return self._parse(response, resource_type)
 
+    async def set_fields(
+        self,
+        resource: Any,
+        replace: Mapping[str, Any],
+        add: Mapping[str, Any] | None = None,
+        *,
+        use_patch: bool,
+    ) -> Any:
+        """Change top-level fields of a resource read before, with If-Match on the version read:
+        a JSON Patch (``replace`` for fields it has, ``add`` for ones it may lack) when the EHR
+        takes one, else the whole resource PUT back with the fields changed."""
+        version = resource.meta.versionId if resource.meta else None
+        add = add or {}
+        if use_patch:
+            operations = [{"op": "replace", "path": f"/{k}", "value": v} for k, v in replace.items()]
+            operations += [{"op": "add", "path": f"/{k}", "value": v} for k, v in add.items()]
+            return await self.patch(resource.resource_type, resource.id, operations, version_id=version)
+        body: dict[str, Any] = json.loads(resource.json())
+        body.update(replace)
+        body.update(add)
+        return await self.update(body, version_id=version)
+
     async def search(self, resource_type: str, params: Params, *, limit: int | None = None) -> list[Any]:
         """All matches (and _include'd resources) across pages, up to ``limit`` matches."""
         found: list[Any] = []

@@ -174,8 +174,7 @@ async def book(
     slot = await client.read("Slot", slot_id)
     if slot.status != "free":
         raise VersionConflict("Slot is no longer free")
-    version = slot.meta.versionId if slot.meta else None
-    await _set_slot_status(client, slot, "busy", version, use_patch)
+    await client.set_fields(slot, {"status": "busy"}, use_patch=use_patch)
     try:
         schedule = await client.read("Schedule", reference_id(slot.schedule, "Schedule") or "")
         participants: list[dict[str, Any]] = [
@@ -225,22 +224,10 @@ async def cancel(
 ) -> Appointment:
     current = await client.read("Appointment", appointment_id)
     if current.status != "cancelled":
-        version = current.meta.versionId if current.meta else None
         reason_concept = {"text": f"Cancelled by {reason} via Frontdesk"}
-        if use_patch:
-            current = await client.patch(
-                "Appointment",
-                appointment_id,
-                [
-                    {"op": "replace", "path": "/status", "value": "cancelled"},
-                    {"op": "add", "path": "/cancelationReason", "value": reason_concept},
-                ],
-                version_id=version,
-            )
-        else:
-            body = _as_json(current)
-            body.update(status="cancelled", cancelationReason=reason_concept)
-            current = await client.update(body, version_id=version)
+        current = await client.set_fields(
+            current, {"status": "cancelled"}, {"cancelationReason": reason_concept}, use_patch=use_patch
+        )
         for slot in current.slot or []:
             slot_id = reference_id(slot, "Slot")
             if slot_id:
@@ -248,25 +235,12 @@ async def cancel(
     return (await _to_appointments(directory, zone, [current]))[0]
 
 
-async def _set_slot_status(
-    client: FhirClient, slot: Any, status: str, version: str | None, use_patch: bool
-) -> None:
-    if use_patch:
-        operation = [{"op": "replace", "path": "/status", "value": status}]
-        await client.patch("Slot", slot.id, operation, version_id=version)
-    else:
-        body = _as_json(slot)
-        body["status"] = status
-        await client.update(body, version_id=version)
-
-
 async def _release_slot(client: FhirClient, slot_id: str, use_patch: bool) -> None:
     """Mark a slot free again; a failure is logged, not raised (the caller's outcome stands)."""
     try:
         slot = await client.read("Slot", slot_id)
         if slot.status != "free":
-            version = slot.meta.versionId if slot.meta else None
-            await _set_slot_status(client, slot, "free", version, use_patch)
+            await client.set_fields(slot, {"status": "free"}, use_patch=use_patch)
     except EHRError as exc:
         log.warning("could not free a slot after a change: %s", type(exc).__name__)
 

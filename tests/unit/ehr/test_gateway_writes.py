@@ -2,8 +2,9 @@
 
 Tried: an EHR whose CapabilityStatement is read-only (book, cancel and refill
 raise NotSupported without sending a write), an Appointment create that fails
-after the Slot was marked busy (the Slot is freed again), and a Slot already
-busy when read.
+after the Slot was marked busy (the Slot is freed again), a Slot already
+busy when read, and an EHR without JSON Patch (the changed resources are PUT
+back whole, with If-Match on the version read).
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ def capability(appointment: list[str], slot: list[str], task: list[str]) -> dict
 
 
 class FakeFhirServer:
-    """Read, create and JSON-Patch with If-Match over an in-memory dict; records writes."""
+    """Read, search by _id, create, JSON-Patch and update with If-Match over an in-memory dict;
+    records writes."""
 
     def __init__(self, statement: dict, *, fail_create: bool = False) -> None:
         self.statement = statement
@@ -64,6 +66,15 @@ class FakeFhirServer:
             self.writes.append(f"{request.method} {path}")
         if request.method == "GET" and path in self.store:
             return httpx.Response(200, json=self.store[path])
+        if request.method == "GET" and "_id" in request.url.params:  # the directory's lookups
+            ids = request.url.params["_id"].split(",")
+            found = [self.store[f"{path}/{i}"] for i in ids if f"{path}/{i}" in self.store]
+            bundle = {
+                "resourceType": "Bundle",
+                "type": "searchset",
+                "entry": [{"resource": r} for r in found],
+            }
+            return httpx.Response(200, json=bundle)
         if request.method == "PATCH" and path in self.store:
             current = self.store[path]
             if request.headers.get("If-Match") != f'W/"{current["meta"]["versionId"]}"':
@@ -72,6 +83,14 @@ class FakeFhirServer:
                 current[op["path"].strip("/")] = op["value"]
             current["meta"]["versionId"] = str(int(current["meta"]["versionId"]) + 1)
             return httpx.Response(200, json=current)
+        if request.method == "PUT" and path in self.store:
+            current = self.store[path]
+            if request.headers.get("If-Match") != f'W/"{current["meta"]["versionId"]}"':
+                return httpx.Response(412, json={"resourceType": "OperationOutcome", "issue": []})
+            resource = json.loads(request.content)
+            resource["meta"] = {"versionId": str(int(current["meta"]["versionId"]) + 1)}
+            self.store[path] = resource
+            return httpx.Response(200, json=resource)
         if request.method == "POST" and re.fullmatch(r"[A-Za-z]+", path):
             if self.fail_create:
                 return httpx.Response(500, json={"resourceType": "OperationOutcome", "issue": []})
@@ -140,3 +159,30 @@ async def test_busy_slot_is_a_version_conflict_and_nothing_is_written():
         with pytest.raises(VersionConflict):
             await gateway.book("p1", "s1")
     assert server.writes == []
+
+
+@pytest.mark.asyncio
+async def test_an_ehr_without_json_patch_gets_the_changed_resources_put_back_whole():
+    """Book then cancel where the EHR takes updates but no JSON Patch: the Slot and the
+    Appointment go back whole by PUT (If-Match on the version read), with the changed fields."""
+    no_patch = capability(["read", "create", "update"], ["read", "update"], ["create"])
+    server = seeded(FakeFhirServer(no_patch))
+    server.put(
+        {"resourceType": "Practitioner", "id": "dr1", "name": [{"family": "Patel", "given": ["Priya"]}]}
+    )
+    async with gateway_for(server) as gateway:
+        booked = await gateway.book("p1", "s1")
+        assert server.store["Slot/s1"]["status"] == "busy"
+        await gateway.cancel(booked.id)
+    appointment = server.store[f"Appointment/{booked.id}"]
+    assert appointment["status"] == "cancelled"
+    assert appointment["cancelationReason"] == {"text": "Cancelled by patient via Frontdesk"}
+    assert appointment["slot"] == [{"reference": "Slot/s1"}]  # the rest of it kept
+    assert server.store["Slot/s1"]["status"] == "free"
+    assert server.store["Slot/s1"]["start"] in ("2026-12-01T14:00:00Z", "2026-12-01T14:00:00+00:00")
+    assert server.writes == [
+        "PUT Slot/s1",
+        "POST Appointment",
+        f"PUT Appointment/{booked.id}",
+        "PUT Slot/s1",
+    ]
